@@ -1,0 +1,281 @@
+//! The input contract: what the batch system knows at the start of a cycle.
+//!
+//! These are wire types: they carry GB as JSON numbers and are checked once, by
+//! [`crate::validate`], before anything else looks at them.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Everything one rebalance cycle reads.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// Free text saying what this state is (scenario files use it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The player's skill and multipliers.
+    pub player: Player,
+    /// Servers that can run scripts. At least one.
+    pub hosts: Vec<Host>,
+    /// Servers with money that tasks may work on.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+    /// Today's allocation table: the tasks running now.
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    /// How the batch system runs its batches.
+    #[serde(default)]
+    pub config: Config,
+    /// How the planner trades income against disruption and time.
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+/// The player as the game formulas see them.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Player {
+    /// Hacking skill level, 1 or more.
+    pub hacking: u32,
+    /// Intelligence skill level.
+    #[serde(default)]
+    pub intelligence: u32,
+    /// The player's hacking multipliers (augmentations).
+    #[serde(default)]
+    pub mults: Mults,
+    /// The BitNode's multipliers.
+    #[serde(default)]
+    pub bitnode: BitNode,
+}
+
+/// The player's multipliers; each defaults to 1.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mults {
+    /// Multiplies the hack chance.
+    pub hacking_chance: f64,
+    /// Divides hack, grow and weaken times.
+    pub hacking_speed: f64,
+    /// Multiplies the money a hack thread takes.
+    pub hacking_money: f64,
+    /// Multiplies grow.
+    pub hacking_grow: f64,
+}
+
+impl Default for Mults {
+    fn default() -> Self {
+        Mults { hacking_chance: 1.0, hacking_speed: 1.0, hacking_money: 1.0, hacking_grow: 1.0 }
+    }
+}
+
+/// The BitNode multipliers that enter the hacking formulas; each defaults to 1.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BitNode {
+    /// `ScriptHackMoney`: multiplies the money a hack thread takes.
+    pub script_hack_money: f64,
+    /// `HackingSpeedMultiplier`: divides hack, grow and weaken times.
+    pub hacking_speed: f64,
+    /// `ServerGrowthRate`: multiplies grow.
+    pub server_growth_rate: f64,
+    /// `ServerWeakenRate`: multiplies weaken.
+    pub server_weaken_rate: f64,
+}
+
+impl Default for BitNode {
+    fn default() -> Self {
+        BitNode { script_hack_money: 1.0, hacking_speed: 1.0, server_growth_rate: 1.0, server_weaken_rate: 1.0 }
+    }
+}
+
+/// A server that runs scripts.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    /// Hostname, unique.
+    pub name: String,
+    /// Installed RAM in GB (at most two decimals).
+    pub max_ram: f64,
+    /// RAM in GB that is not ours to plan: set-aside, foreign processes, services.
+    #[serde(default)]
+    pub reserved_ram: f64,
+    /// CPU cores, 1 to 128.
+    #[serde(default = "one")]
+    pub cores: u32,
+    /// What kind of server this is.
+    #[serde(default)]
+    pub kind: HostKind,
+    /// A request to empty this host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain: Option<Drain>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// What kind of server a host is.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum HostKind {
+    /// The player's home computer.
+    Home,
+    /// A rooted server of the game's network.
+    #[default]
+    Network,
+    /// A purchased (cloud) server.
+    Purchased,
+    /// A hacknet server.
+    Hacknet,
+}
+
+/// A request to empty a host.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Drain {
+    /// How to empty it.
+    pub mode: DrainMode,
+}
+
+/// How a drained host is emptied.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DrainMode {
+    /// Every chunk leaves the host in this cycle: high-value chunks move, the
+    /// lowest-value work is killed.
+    Evict,
+}
+
+/// A server with money.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Hostname, unique among targets.
+    pub name: String,
+    /// Hacking skill needed to hack it.
+    pub required_hacking: u32,
+    /// Minimum security, 1 to 100.
+    pub min_security: f64,
+    /// Current security; defaults to `min_security`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<f64>,
+    /// Maximum money in dollars, more than 0.
+    pub max_money: f64,
+    /// Current money; defaults to `max_money`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub money: Option<f64>,
+    /// The server's growth parameter, 1 or more.
+    pub growth: f64,
+    /// Harvest options given by the user instead of the game formulas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menu: Option<Vec<MenuOption>>,
+    /// Weaken time at minimum security, overriding the formula (for a user menu).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weaken_ms: Option<f64>,
+}
+
+/// One harvest option: one HWGW batch shape and what it earns.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MenuOption {
+    /// Hack threads H of one batch.
+    pub hack_threads: u32,
+    /// RAM of one batch (one chunk) in GB.
+    pub chunk_ram: f64,
+    /// Expected dollars per second one chunk earns in steady state.
+    pub chunk_income_per_s: f64,
+}
+
+/// One task: till, sow or harvest against one target, holding chunks on hosts.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// Unique id, for example `harvest:n00dles`.
+    pub id: String,
+    /// Which lifecycle phase the task works.
+    pub kind: TaskKind,
+    /// The target's name.
+    pub target: String,
+    /// Hack threads per batch (harvest only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hack_threads: Option<u32>,
+    /// RAM of one chunk in GB; defaults to the kind's size (1.75 till, 22.75 sow, the
+    /// batch RAM of `hack_threads` for harvest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_ram: Option<f64>,
+    /// Chunks per host.
+    pub placement: BTreeMap<String, u64>,
+    /// A pinned task is neither moved nor shrunk nor killed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The three lifecycle phases.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Weaken security down to the minimum; one chunk is one weaken thread.
+    Till,
+    /// Grow money up to the maximum; one chunk is 12 grow and 1 weaken threads.
+    Sow,
+    /// HWGW batches forever; one chunk is one batch.
+    Harvest,
+}
+
+impl TaskKind {
+    /// The lowercase name used in task ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskKind::Till => "till",
+            TaskKind::Sow => "sow",
+            TaskKind::Harvest => "harvest",
+        }
+    }
+}
+
+/// How the batch system runs batches.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Milliseconds between the landings of a batch's four actions (1 to 10,000).
+    pub spacing_ms: f64,
+    /// Largest fraction of max money one batch may take (above 0, at most 1).
+    pub max_hack_fraction: f64,
+    /// A target whose security is above minimum by more than this is tilled first.
+    pub security_tolerance: f64,
+    /// A target whose money is below this fraction of its maximum is sown first.
+    pub money_tolerance: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { spacing_ms: 80.0, max_hack_fraction: 0.5, security_tolerance: 1.0, money_tolerance: 0.99 }
+    }
+}
+
+/// How the planner trades income against disruption and time.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// Wall-clock budget for the solver in milliseconds (1 to 60,000).
+    pub time_limit_ms: u64,
+    /// A change whose net gain is below this fraction of current income is not made
+    /// (0 to 1).
+    pub min_gain: f64,
+    /// Seconds of game time the planner looks ahead: one-off costs of a change are
+    /// spread over it, and till/sow are valued by the harvest income they bring
+    /// forward within it (60 to 10^7).
+    pub horizon_s: f64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { time_limit_ms: 200, min_gain: 0.01, horizon_s: 3600.0 }
+    }
+}
