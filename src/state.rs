@@ -86,7 +86,12 @@ pub struct BitNode {
 
 impl Default for BitNode {
     fn default() -> Self {
-        BitNode { script_hack_money: 1.0, hacking_speed: 1.0, server_growth_rate: 1.0, server_weaken_rate: 1.0 }
+        BitNode {
+            script_hack_money: 1.0,
+            hacking_speed: 1.0,
+            server_growth_rate: 1.0,
+            server_weaken_rate: 1.0,
+        }
     }
 }
 

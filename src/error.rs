@@ -1,0 +1,50 @@
+//! The one public error type.
+
+use std::fmt;
+
+/// Why reallot could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is not a valid state. Every problem found is listed, each naming
+    /// its JSON path, the value and what is allowed.
+    #[error("invalid input: {}", list(.0))]
+    Invalid(Vec<Invalid>),
+    /// A bug in reallot: an internal check failed. Please report it with the input.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// One problem with the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    /// Where in the JSON, for example `tasks[3].placement.pserv-9`.
+    pub path: String,
+    /// What is wrong: the value and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+fn list(problems: &[Invalid]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("\n  {p}")).collect();
+    lines.concat()
+}
+
+impl Error {
+    /// One problem at one path.
+    pub(crate) fn at(path: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Invalid(vec![Invalid { path: path.into(), message: message.into() }])
+    }
+
+    /// The process exit code the CLI uses for this error: 2 for bad input, 1 for a bug.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Invalid(_) => 2,
+            Error::Internal(_) => 1,
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! The economics of one cycle: what each target can run, what a chunk is worth,
+//! what a change costs, and how a whole allocation table scores.
+//!
+//! Every target gets one **job**: the task that may run against it, in one of a few
+//! **shapes** (a task kind with one chunk size). A **table** gives each job at most
+//! one shape and a chunk count per host. Its score, in dollars per second, is
+//!
+//! ```text
+//! net = Σ value(shape) · chunks  −  cost of the change / horizon_s
+//! ```
+//!
+//! * A harvest chunk is worth the income of its batch: `money per batch / (overlap · 4 · spacing)`,
+//!   so a full-overlap harvest lands one batch every `4 · spacing` ms.
+//! * A till or sow chunk is worth the harvest income it brings forward (the one rule):
+//!   every GB of prep still needed (till, then sow) is worth `ΔI · max(0, 1 − T / horizon_s) / P`
+//!   per second, where `ΔI` is how much the network's best steady-state harvest income
+//!   grows when this target joins the targets ready now (zero when RAM is already full of
+//!   denser harvests), `T` the rounds until it is ready (a weaken time per phase left) and
+//!   `P` the prep RAM still needed. A full-strength prep is priced as the income it adds,
+//!   discounted by the wait; fewer chunks bring it forward proportionally less. There is
+//!   no cap on how many targets are tilled or sown: RAM decides.
+//! * Costs, in dollars: a harvest chunk stopped (killed, moved, resized) loses its batch
+//!   in flight and a harvest chunk started earns nothing for one batch time, both about
+//!   `value · (T_weaken + 2 · spacing)`; a till/sow chunk stopped loses its round,
+//!   `value · T`. Keeping a chunk costs nothing.
+
+use crate::error::Error;
+use crate::game::{self, Server};
+use crate::net::Net;
+use crate::state::{Config, TaskKind};
+use crate::Ram;
+
+/// One way to run a job: a task kind with one chunk size.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Shape {
+    pub kind: TaskKind,
+    pub hack_threads: Option<u64>,
+    pub chunk: Ram,
+    /// Dollars per second one chunk is worth.
+    pub value: f64,
+    /// Most chunks worth holding: the overlap (harvest) or the work left (till, sow).
+    pub cap: u64,
+    /// Dollars lost per chunk started.
+    pub start: f64,
+    /// Dollars lost per chunk stopped.
+    pub stop: f64,
+}
+
+/// Everything that may run against one target.
+#[derive(Clone, Debug)]
+pub(crate) struct Job {
+    pub target: usize,
+    /// The phase the target is in, by security and money.
+    pub phase: TaskKind,
+    pub shapes: Vec<Shape>,
+    /// The running task and the index of its shape.
+    pub current: Option<(usize, usize)>,
+    /// A pinned job keeps its current allocation exactly.
+    pub pinned: bool,
+}
+
+/// The economics of a network.
+#[derive(Clone, Debug)]
+pub(crate) struct Model {
+    pub net: Net,
+    pub jobs: Vec<Job>,
+}
+
+/// One job's allocation: a shape and chunks per host (indexed like `net.hosts`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Alloc {
+    pub shape: usize,
+    pub count: Vec<u64>,
+}
+
+impl Alloc {
+    pub fn total(&self) -> u64 {
+        self.count.iter().sum()
+    }
+}
+
+/// An allocation table: per job, nothing or one allocation.
+pub(crate) type Table = Vec<Option<Alloc>>;
+
+/// Builds the model of a valid network.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] when a pinned harvest holds more chunks than its overlap.
+pub(crate) fn build(net: Net) -> Result<Model, Error> {
+    let open_ram: Ram = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).sum();
+    let largest = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).max().unwrap_or(Ram::ZERO);
+    let horizon = net.policy.horizon_s;
+    // Pass 1: every target's harvest menu, as if it were prepped.
+    let menus: Vec<Menu> = net.targets.iter().map(|t| menu(&net, t)).collect();
+    let phases: Vec<TaskKind> = net.targets.iter().map(|t| phase(&net.config, &t.server)).collect();
+    // Steady-state income of the targets that can be harvested now, and with each
+    // target that still needs prep added: the difference is what prepping it is worth.
+    let ready: Vec<usize> = (0..net.targets.len()).filter(|&t| phases[t] == TaskKind::Harvest).collect();
+    let base = steady_income(&menus, &ready, open_ram);
+    let mut jobs = Vec::new();
+    for (ti, target) in net.targets.iter().enumerate() {
+        let s = target.server;
+        let phase = phases[ti];
+        let m = &menus[ti];
+        let harvest = |h: u64, chunk: Ram, value: f64| Shape {
+            kind: TaskKind::Harvest,
+            hack_threads: Some(h),
+            chunk,
+            value,
+            cap: m.overlap,
+            start: value * m.cycle_s,
+            stop: value * m.cycle_s,
+        };
+        let prep = |kind: TaskKind| {
+            let with_t: Vec<usize> = ready.iter().copied().chain([ti]).collect();
+            let gain = if phase == TaskKind::Harvest {
+                0.0
+            } else {
+                steady_income(&menus, &with_t, open_ram) - base
+            };
+            let (round_s, prep_ram) = prep_left(&net, &s, kind);
+            let (chunk, work) = match kind {
+                TaskKind::Till => (game::TILL_CHUNK, game::till_threads(&net.player, &s)),
+                _ => (game::SOW_CHUNK, game::sow_chunks(&net.player, &s)),
+            };
+            let discount = (1.0 - round_s / horizon).max(0.0);
+            let value =
+                if work == 0 { 0.0 } else { gain * discount * chunk.0 as f64 / prep_ram.0.max(1) as f64 };
+            let round = game::weaken_time_ms(&net.player, &s) / 1000.0;
+            Shape { kind, hack_threads: None, chunk, value, cap: work, start: 0.0, stop: value * round }
+        };
+        let mut shapes: Vec<Shape> = match phase {
+            TaskKind::Harvest => {
+                m.options.iter().filter(|o| o.1 <= largest).map(|&(h, r, v)| harvest(h, r, v)).collect()
+            }
+            kind => vec![prep(kind)],
+        };
+        let mut current = None;
+        let mut pinned = false;
+        if let Some((task_i, task)) = net.tasks.iter().enumerate().find(|(_, t)| t.target == ti) {
+            let own = match task.kind {
+                TaskKind::Harvest => {
+                    let h = task.hack_threads.unwrap_or(1);
+                    let value = match &target.menu {
+                        Some(menu) => menu.iter().find(|o| o.0 == h).map_or(0.0, |o| o.2),
+                        None if m.hackable => {
+                            game::harvest(&net.player, &s, &net.config, h).chunk_income_per_s
+                        }
+                        None => 0.0,
+                    };
+                    harvest(h, task.chunk, value)
+                }
+                kind => Shape { chunk: task.chunk, ..prep(kind) },
+            };
+            let shape = match shapes.iter().position(|o| same_shape(o, &own)) {
+                Some(i) => i,
+                None => {
+                    shapes.push(own);
+                    shapes.len() - 1
+                }
+            };
+            let held: u64 = task.placement.iter().map(|p| p.1).sum();
+            if task.pinned && task.kind == TaskKind::Harvest && held > m.overlap {
+                return Err(Error::at(
+                    format!("tasks[{task_i}].pinned"),
+                    format!(
+                        "the harvest is pinned but holds {held} chunks, above its overlap {}; unpin it so it can shrink",
+                        m.overlap
+                    ),
+                ));
+            }
+            current = Some((task_i, shape));
+            pinned = task.pinned;
+        }
+        if shapes.is_empty() && current.is_none() {
+            continue;
+        }
+        jobs.push(Job { target: ti, phase, shapes, current, pinned });
+    }
+    Ok(Model { net, jobs })
+}
+
+/// A target's harvest options as if it were prepped.
+struct Menu {
+    hackable: bool,
+    overlap: u64,
+    /// One batch's time in seconds: `T_weaken + 2 · spacing`.
+    cycle_s: f64,
+    /// (hack threads, chunk RAM, dollars per second per chunk), by hack threads.
+    options: Vec<(u64, Ram, f64)>,
+}
+
+fn menu(net: &Net, target: &crate::net::Target) -> Menu {
+    let ideal = target.server.ideal();
+    let hackable = net.player.hacking as f64 >= ideal.required_hacking;
+    let weaken_ms = target.weaken_ms.unwrap_or_else(|| game::weaken_time_ms(&net.player, &ideal));
+    let options = match (&target.menu, hackable) {
+        (_, false) => Vec::new(),
+        (Some(m), true) => m.clone(),
+        (None, true) => game::menu(&net.player, &ideal, &net.config)
+            .into_iter()
+            .map(|o| (o.hack_threads, o.batch.ram, o.chunk_income_per_s))
+            .collect(),
+    };
+    Menu {
+        hackable,
+        overlap: game::overlap(weaken_ms, net.config.spacing_ms),
+        cycle_s: (weaken_ms + 2.0 * net.config.spacing_ms) / 1000.0,
+        options,
+    }
+}
+
+/// The best steady-state harvest income of `targets` sharing `ram`, relaxed: each
+/// target's menu at full overlap is a staircase of RAM increments, and the
+/// increments are bought densest first, the last one in part.
+fn steady_income(menus: &[Menu], targets: &[usize], ram: Ram) -> f64 {
+    let mut steps: Vec<(f64, f64)> = Vec::new(); // (GB hundredths, $/s)
+    for &t in targets {
+        let m = &menus[t];
+        let (mut r0, mut v0) = (0.0, 0.0);
+        for &(_, r, v) in &m.options {
+            let (r1, v1) = (r.0 as f64 * m.overlap as f64, v * m.overlap as f64);
+            if r1 > r0 && v1 > v0 {
+                steps.push((r1 - r0, v1 - v0));
+                (r0, v0) = (r1, v1);
+            }
+        }
+    }
+    steps.sort_by(|a, b| (b.1 / b.0).total_cmp(&(a.1 / a.0)));
+    let mut left = ram.0 as f64;
+    let mut income = 0.0;
+    for (r, v) in steps {
+        let take = r.min(left);
+        income += v * take / r;
+        left -= take;
+        if left <= 0.0 {
+            break;
+        }
+    }
+    income
+}
+
+/// Time until a target in prep can be harvested, and all the prep RAM it still
+/// needs (till, then sow from its money at minimum security), for the prep rule.
+fn prep_left(net: &Net, s: &Server, kind: TaskKind) -> (f64, Ram) {
+    let p = &net.player;
+    let tilled = Server { security: s.min_security, ..*s };
+    let sow = game::SOW_CHUNK * game::sow_chunks(p, &tilled);
+    let sow_s = if sow > Ram::ZERO { game::weaken_time_ms(p, &tilled) / 1000.0 } else { 0.0 };
+    match kind {
+        TaskKind::Till => {
+            (game::weaken_time_ms(p, s) / 1000.0 + sow_s, game::TILL_CHUNK * game::till_threads(p, s) + sow)
+        }
+        _ => (game::weaken_time_ms(p, s) / 1000.0, game::SOW_CHUNK * game::sow_chunks(p, s)),
+    }
+}
+
+/// The phase a target is in: till while security is above its minimum by more
+/// than the tolerance, then sow while money is below the tolerance, then harvest.
+pub(crate) fn phase(config: &Config, s: &Server) -> TaskKind {
+    if s.security > s.min_security + config.security_tolerance {
+        TaskKind::Till
+    } else if s.money < config.money_tolerance * s.max_money {
+        TaskKind::Sow
+    } else {
+        TaskKind::Harvest
+    }
+}
+
+fn same_shape(a: &Shape, b: &Shape) -> bool {
+    a.kind == b.kind && a.hack_threads == b.hack_threads && a.chunk == b.chunk
+}
+
+impl Model {
+    /// The shape of a job's allocation.
+    pub fn shape(&self, job: usize, alloc: &Alloc) -> &Shape {
+        &self.jobs[job].shapes[alloc.shape]
+    }
+
+    /// Today's table, as given (it may break caps and drains; see [`Model::repair`]).
+    pub fn current(&self) -> Table {
+        self.jobs
+            .iter()
+            .map(|job| {
+                job.current.map(|(task, shape)| {
+                    let mut count = vec![0; self.net.hosts.len()];
+                    for &(h, n) in &self.net.tasks[task].placement {
+                        count[h] = n;
+                    }
+                    Alloc { shape, count }
+                })
+            })
+            .collect()
+    }
+
+    /// Gross value in dollars per second: harvest income plus till/sow value.
+    pub fn value(&self, table: &Table) -> f64 {
+        self.sum(table, |_| true)
+    }
+
+    /// Harvest income in dollars per second.
+    pub fn income(&self, table: &Table) -> f64 {
+        self.sum(table, |s| s.kind == TaskKind::Harvest)
+    }
+
+    fn sum(&self, table: &Table, keep: impl Fn(&Shape) -> bool) -> f64 {
+        table
+            .iter()
+            .enumerate()
+            .filter_map(|(j, a)| a.as_ref().map(|a| (self.shape(j, a), a.total())))
+            .filter(|(s, _)| keep(s))
+            .map(|(s, n)| s.value * n.min(s.cap) as f64)
+            .sum()
+    }
+
+    /// The one-off cost in dollars of turning today's table into `table`.
+    pub fn cost(&self, table: &Table) -> f64 {
+        let current = self.current();
+        let mut cost = 0.0;
+        for (j, (old, new)) in current.iter().zip(table).enumerate() {
+            match (old, new) {
+                (Some(o), Some(n)) if o.shape == n.shape => {
+                    let s = self.shape(j, n);
+                    for (a, b) in o.count.iter().zip(&n.count) {
+                        cost += s.start * b.saturating_sub(*a) as f64 + s.stop * a.saturating_sub(*b) as f64;
+                    }
+                }
+                _ => {
+                    if let Some(o) = old {
+                        cost += self.shape(j, o).stop * o.total() as f64;
+                    }
+                    if let Some(n) = new {
+                        cost += self.shape(j, n).start * n.total() as f64;
+                    }
+                }
+            }
+        }
+        cost
+    }
+
+    /// The score: value minus the change's cost spread over the horizon.
+    pub fn net_value(&self, table: &Table) -> f64 {
+        self.value(table) - self.cost(table) / self.net.policy.horizon_s
+    }
+
+    /// RAM each host has for jobs that are not pinned.
+    pub fn free_for_plan(&self) -> Vec<Ram> {
+        let mut free: Vec<Ram> =
+            self.net.hosts.iter().map(|h| if h.evict { Ram::ZERO } else { h.cap }).collect();
+        for job in self.jobs.iter().filter(|j| j.pinned) {
+            let (task, _) = job.current.expect("a pinned job has a task");
+            for &(h, n) in &self.net.tasks[task].placement {
+                free[h] = free[h].saturating_sub(self.net.tasks[task].chunk * n);
+            }
+        }
+        free
+    }
+
+    /// Why `table` breaks a rule, if it does: capacity, caps, drains or pins.
+    pub fn violation(&self, table: &Table) -> Option<String> {
+        let mut used = vec![Ram::ZERO; self.net.hosts.len()];
+        let current = self.current();
+        for (j, alloc) in table.iter().enumerate() {
+            let job = &self.jobs[j];
+            if job.pinned && *alloc != current[j] {
+                return Some(format!("pinned job {} changed", self.net.targets[job.target].name));
+            }
+            let Some(a) = alloc else { continue };
+            let s = self.shape(j, a);
+            if a.total() > s.cap && !job.pinned {
+                return Some(format!(
+                    "{} holds {} chunks above its cap {}",
+                    self.net.targets[job.target].name,
+                    a.total(),
+                    s.cap
+                ));
+            }
+            if a.total() == 0 {
+                return Some(format!("{} holds an empty allocation", self.net.targets[job.target].name));
+            }
+            for (h, &n) in a.count.iter().enumerate() {
+                if n > 0 && self.net.hosts[h].evict {
+                    return Some(format!(
+                        "{} holds chunks on drained {}",
+                        self.net.targets[job.target].name, self.net.hosts[h].name
+                    ));
+                }
+                used[h] += s.chunk * n;
+            }
+        }
+        self.net
+            .hosts
+            .iter()
+            .zip(&used)
+            .find(|(h, u)| **u > h.cap)
+            .map(|(h, u)| format!("{} holds {u}, above its {}", h.name, h.cap))
+    }
+
+    /// Today's table made valid with the least change: chunks above a cap are
+    /// dropped, and chunks on drained hosts move to free room or, when there is
+    /// none, are dropped, least valuable first.
+    pub fn repair(&self) -> Table {
+        let mut table = self.current();
+        let mut free = self.free_for_plan();
+        for (j, a) in table.iter().enumerate() {
+            if let Some(a) = a.as_ref().filter(|_| !self.jobs[j].pinned) {
+                let chunk = self.shape(j, a).chunk;
+                for (h, &n) in a.count.iter().enumerate() {
+                    free[h] = free[h].saturating_sub(chunk * n);
+                }
+            }
+        }
+        // Evicted chunks, most valuable per GB first, find room elsewhere.
+        let mut order: Vec<usize> =
+            (0..table.len()).filter(|&j| table[j].is_some() && !self.jobs[j].pinned).collect();
+        order.sort_by(|&a, &b| {
+            let da = density(self.shape(a, table[a].as_ref().unwrap()));
+            let db = density(self.shape(b, table[b].as_ref().unwrap()));
+            db.total_cmp(&da).then(a.cmp(&b))
+        });
+        for j in order {
+            let alloc = table[j].as_mut().unwrap();
+            let s = &self.jobs[j].shapes[alloc.shape];
+            // Trim above the cap, taking from drained hosts first.
+            let mut excess = alloc.total().saturating_sub(s.cap);
+            let hosts: Vec<usize> = (0..alloc.count.len()).rev().collect();
+            for &h in hosts.iter().filter(|&&h| self.net.hosts[h].evict).chain(hosts.iter()) {
+                let cut = excess.min(alloc.count[h]);
+                alloc.count[h] -= cut;
+                excess -= cut;
+            }
+            for h in 0..alloc.count.len() {
+                if !self.net.hosts[h].evict || alloc.count[h] == 0 {
+                    continue;
+                }
+                let mut moving = std::mem::take(&mut alloc.count[h]);
+                for (to, room) in free.iter_mut().enumerate() {
+                    let n = room.fits(s.chunk).min(moving);
+                    if n > 0 {
+                        *room -= s.chunk * n;
+                        alloc.count[to] += n;
+                        moving -= n;
+                    }
+                }
+            }
+            if alloc.total() == 0 {
+                table[j] = None;
+            }
+        }
+        table
+    }
+}
+
+/// Dollars per second per hundredth of a GB.
+pub(crate) fn density(s: &Shape) -> f64 {
+    s.value / s.chunk.0.max(1) as f64
+}

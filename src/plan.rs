@@ -1,0 +1,417 @@
+//! The output contract: the new table, the actions, the income figures and the
+//! explanation; and the two entry points that produce them, [`plan`] and [`analyze`].
+
+use std::time::{Duration, Instant};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::diff::{self, Action};
+use crate::error::Error;
+use crate::game;
+use crate::model::{self, density, Model, Table};
+use crate::net::{self, placement_names};
+use crate::solve::{self, Status};
+use crate::state::{State, Task, TaskKind};
+use crate::Ram;
+
+/// One cycle's answer.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// The new allocation table, in id order, the same shape as `State::tasks`.
+    pub tasks: Vec<Task>,
+    /// The steps from today's table to the new one, in the order to apply them.
+    pub actions: Vec<Action>,
+    /// What today's and the new table earn.
+    pub income: Income,
+    /// Why each task got the RAM it got.
+    pub explain: Vec<Explain>,
+    /// How the solve went.
+    pub solver: Solver,
+}
+
+/// Income figures, in dollars per second unless said otherwise.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Income {
+    /// Harvest income of today's table.
+    pub current_per_s: f64,
+    /// Harvest income of the new table.
+    pub planned_per_s: f64,
+    /// What the new table's till and sow are worth: the harvest income they bring forward.
+    pub prep_value_per_s: f64,
+    /// One-off dollars the change costs: batches and rounds lost, first batches not yet landed.
+    pub change_cost: f64,
+    /// A bound no table can beat on `planned_per_s + prep_value_per_s`.
+    pub upper_bound_per_s: f64,
+}
+
+/// Why one task got what it got.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Explain {
+    /// The task's id.
+    pub task: String,
+    /// The reason, in game units.
+    pub why: String,
+}
+
+/// How the solve went.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Solver {
+    /// `optimal` (every stage finished), `time_limit` (a stage ran out of time and
+    /// the best table found was kept) or `error` (a stage failed, likewise).
+    pub status: String,
+    /// `changed`, `kept` (nothing better than today's table), or `below_min_gain`
+    /// (a better table exists but gains less than `policy.min_gain`).
+    pub decision: String,
+    /// Why a stage stopped early, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Wall time of the solve. Left out of the CLI's output unless asked for, so the
+    /// same state gives byte-identical output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
+}
+
+/// Plans one cycle.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] when the state is not valid; [`Error::Internal`] when the
+/// plan breaks one of its own rules (a bug).
+pub fn plan(state: &State) -> Result<Plan, Error> {
+    let started = Instant::now();
+    let model = model::build(net::validate(state)?)?;
+    let deadline = started + Duration::from_millis(model.net.policy.time_limit_ms);
+    let outcome = solve::solve(&model, deadline);
+    let baseline = model.repair();
+    let current_income = model.income(&model.current());
+    let gain = model.net_value(&outcome.table) - model.net_value(&baseline);
+    let (table, decision) = if outcome.table == baseline || gain <= 0.0 {
+        (baseline, "kept")
+    } else if gain < model.net.policy.min_gain * current_income {
+        (baseline, "below_min_gain")
+    } else {
+        (outcome.table, "changed")
+    };
+    if let Some(why) = model.violation(&table) {
+        return Err(Error::Internal(format!("the plan breaks a rule: {why}")));
+    }
+    let tasks = to_tasks(&model, &table);
+    let names: Vec<String> = model.net.hosts.iter().map(|h| h.name.clone()).collect();
+    let caps: Vec<Ram> = model.net.hosts.iter().map(|h| h.cap).collect();
+    let actions = diff::actions(&names, &caps, &state_tasks(&model), &tasks);
+    let value = model.value(&table);
+    let planned = model.income(&table);
+    let (status, message) = match outcome.status {
+        Status::Optimal => ("optimal", None),
+        Status::TimeLimit => ("time_limit", Some("a solver stage ran out of time".to_string())),
+        Status::Error(e) => ("error", Some(e)),
+    };
+    Ok(Plan {
+        explain: explain(&model, &table, &tasks),
+        tasks,
+        actions,
+        income: Income {
+            current_per_s: current_income,
+            planned_per_s: planned,
+            prep_value_per_s: value - planned,
+            change_cost: model.cost(&table),
+            upper_bound_per_s: outcome.bound.max(value),
+        },
+        solver: Solver {
+            status: status.to_string(),
+            decision: decision.to_string(),
+            message,
+            elapsed_ms: Some(started.elapsed().as_millis() as u64),
+        },
+    })
+}
+
+/// Today's tasks with every default filled in, in id order.
+fn state_tasks(model: &Model) -> Vec<Task> {
+    let net = &model.net;
+    let mut tasks: Vec<Task> = net
+        .tasks
+        .iter()
+        .map(|t| Task {
+            id: t.id.clone(),
+            kind: t.kind,
+            target: net.targets[t.target].name.clone(),
+            hack_threads: t.hack_threads.map(|h| h as u32),
+            chunk_ram: Some(t.chunk.gb()),
+            placement: placement_names(net, &t.placement),
+            pinned: t.pinned,
+        })
+        .collect();
+    tasks.sort_by(|a, b| a.id.cmp(&b.id));
+    tasks
+}
+
+/// The table as wire tasks, in id order. A job that keeps its kind keeps its
+/// task's id; a new task is called `kind:target`.
+fn to_tasks(model: &Model, table: &Table) -> Vec<Task> {
+    let net = &model.net;
+    let mut tasks = Vec::new();
+    for (j, alloc) in table.iter().enumerate() {
+        let Some(a) = alloc else { continue };
+        let job = &model.jobs[j];
+        let shape = model.shape(j, a);
+        let old = job.current.map(|(t, _)| &net.tasks[t]).filter(|t| t.kind == shape.kind);
+        let id = match old {
+            Some(t) => t.id.clone(),
+            None => {
+                let id = format!("{}:{}", shape.kind.name(), net.targets[job.target].name);
+                if net.tasks.iter().any(|t| t.id == id) {
+                    format!("{id}#2")
+                } else {
+                    id
+                }
+            }
+        };
+        let placement: Vec<(usize, u64)> =
+            a.count.iter().enumerate().filter(|c| *c.1 > 0).map(|(h, &n)| (h, n)).collect();
+        tasks.push(Task {
+            id,
+            kind: shape.kind,
+            target: net.targets[job.target].name.clone(),
+            hack_threads: shape.hack_threads.map(|h| h as u32),
+            chunk_ram: Some(shape.chunk.gb()),
+            placement: placement_names(net, &placement),
+            pinned: old.is_some_and(|t| t.pinned),
+        });
+    }
+    tasks.sort_by(|a, b| a.id.cmp(&b.id));
+    tasks
+}
+
+/// One line per task of the new table and per task it stops.
+fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
+    let net = &model.net;
+    let current = model.current();
+    let mut out = Vec::new();
+    let mut room = vec![Ram::ZERO; net.hosts.len()];
+    let mut used = vec![Ram::ZERO; net.hosts.len()];
+    for (j, a) in table.iter().enumerate() {
+        if let Some(a) = a {
+            for (h, &n) in a.count.iter().enumerate() {
+                used[h] += model.shape(j, a).chunk * n;
+            }
+        }
+    }
+    for (h, host) in net.hosts.iter().enumerate() {
+        room[h] = if host.evict { Ram::ZERO } else { host.cap.saturating_sub(used[h]) };
+    }
+    for (j, job) in model.jobs.iter().enumerate() {
+        let target = &net.targets[job.target].name;
+        let old_task = job.current.map(|(t, _)| &net.tasks[t]);
+        match &table[j] {
+            Some(a) => {
+                let s = model.shape(j, a);
+                let id = tasks.iter().find(|t| &t.target == target).map(|t| t.id.clone()).unwrap_or_default();
+                let n = a.total();
+                let worth = format!("{} per GB·s", money(density(s) * 100.0));
+                let what = match s.kind {
+                    TaskKind::Harvest => format!(
+                        "harvest at {} hack threads ({} batches): {n} of {} batches, {worth}",
+                        s.hack_threads.unwrap_or(0),
+                        s.chunk,
+                        s.cap
+                    ),
+                    kind => format!(
+                        "{} {n} of {} chunks of {} left, {worth} as the harvest it brings forward",
+                        kind.name(),
+                        s.cap,
+                        s.chunk
+                    ),
+                };
+                let limit = if job.pinned {
+                    "pinned".to_string()
+                } else if n >= s.cap {
+                    match s.kind {
+                        TaskKind::Harvest => "limited by overlap".to_string(),
+                        _ => "limited by work left".to_string(),
+                    }
+                } else if room.iter().all(|r| *r < s.chunk) {
+                    let fit = net.hosts.iter().filter(|h| !h.evict && h.cap >= s.chunk).count();
+                    format!("limited by RAM: no host has {} free ({fit} hosts could hold one)", s.chunk)
+                } else {
+                    "limited by its start cost: more chunks would not repay it within the horizon".to_string()
+                };
+                out.push(Explain { task: id, why: format!("{what}; {limit}") });
+            }
+            None => {
+                let Some(old) = old_task else { continue };
+                let drained = old.placement.iter().any(|&(h, _)| net.hosts[h].evict);
+                let why = if drained && current[j].is_some() && model.repair()[j].is_none() {
+                    "killed: its host is drained and no other host had room for it".to_string()
+                } else {
+                    let s = &job.shapes[job.current.unwrap().1];
+                    if s.cap == 0 || s.value <= 0.0 {
+                        format!("killed: it is worth nothing now ({} phase)", job.phase.name())
+                    } else {
+                        format!(
+                            "killed: {} per GB·s, less than the work that took its RAM{}",
+                            money(density(s) * 100.0),
+                            successors(model, table, old.placement.iter().map(|p| p.0))
+                        )
+                    }
+                };
+                out.push(Explain { task: old.id.clone(), why });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.task.cmp(&b.task));
+    out
+}
+
+/// " (a, b)": the tasks of the new table that now hold the most RAM on these hosts.
+fn successors(model: &Model, table: &Table, hosts: impl Iterator<Item = usize>) -> String {
+    let hosts: Vec<usize> = hosts.collect();
+    let mut holders: Vec<(Ram, &str)> = Vec::new();
+    for (j, a) in table.iter().enumerate() {
+        let Some(a) = a else { continue };
+        let ram: Ram = hosts.iter().map(|&h| model.shape(j, a).chunk * a.count[h]).sum();
+        if ram > Ram::ZERO {
+            holders.push((ram, &model.net.targets[model.jobs[j].target].name));
+        }
+    }
+    holders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let names: Vec<&str> = holders.iter().take(3).map(|h| h.1).collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" (now used against {})", names.join(", "))
+    }
+}
+
+/// Dollars, short: `$1.23k`.
+fn money(x: f64) -> String {
+    let (v, unit) = [(1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k")]
+        .into_iter()
+        .find(|&(s, _)| x.abs() >= s)
+        .map_or((x, ""), |(s, u)| (x / s, u));
+    format!("${v:.3}{unit}")
+}
+
+/// Per target: the game's view of it now and its harvest menu.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Analysis {
+    /// One entry per target, in input order.
+    pub targets: Vec<TargetAnalysis>,
+}
+
+/// The economics of one target.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TargetAnalysis {
+    /// The target's name.
+    pub name: String,
+    /// `till`, `sow` or `harvest`, from its security and money.
+    pub phase: TaskKind,
+    /// Whether the player's skill is enough to hack it.
+    pub hackable: bool,
+    /// Hack chance at its current security.
+    pub chance: f64,
+    /// Hack, grow and weaken times at its current security.
+    pub hack_ms: f64,
+    /// See `hack_ms`.
+    pub grow_ms: f64,
+    /// See `hack_ms`.
+    pub weaken_ms: f64,
+    /// Most batches in flight at once, from the weaken time at minimum security.
+    pub overlap: u64,
+    /// Weaken threads needed to reach minimum security.
+    pub till_threads: u64,
+    /// Sow chunks (12 grow + 1 weaken) needed to reach maximum money.
+    pub sow_chunks: u64,
+    /// Harvest options on the upper envelope of income per GB, by hack threads.
+    pub menu: Vec<MenuEntry>,
+}
+
+/// One harvest option.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntry {
+    /// Hack threads H.
+    pub hack_threads: u64,
+    /// Grow threads G (absent for a user menu).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grow_threads: Option<u64>,
+    /// Weaken threads W1 + W2 (absent for a user menu).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weaken_threads: Option<u64>,
+    /// RAM of one batch in GB.
+    pub chunk_ram: f64,
+    /// Dollars per second one chunk earns.
+    pub chunk_income_per_s: f64,
+    /// Dollars per second per GB.
+    pub income_per_gb_s: f64,
+    /// Dollars per second at full overlap.
+    pub full_income_per_s: f64,
+}
+
+/// Computes the economics of every target.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] when the state is not valid.
+pub fn analyze(state: &State) -> Result<Analysis, Error> {
+    let model = model::build(net::validate(state)?)?;
+    let net = &model.net;
+    let p = &net.player;
+    let targets = net
+        .targets
+        .iter()
+        .map(|t| {
+            let s = &t.server;
+            let weaken_min = t.weaken_ms.unwrap_or_else(|| game::weaken_time_ms(p, &s.ideal()));
+            let overlap = game::overlap(weaken_min, net.config.spacing_ms);
+            let hackable = p.hacking as f64 >= s.required_hacking;
+            let entry = |h: u64, grow: Option<u64>, weaken: Option<u64>, ram: Ram, income: f64| MenuEntry {
+                hack_threads: h,
+                grow_threads: grow,
+                weaken_threads: weaken,
+                chunk_ram: ram.gb(),
+                chunk_income_per_s: income,
+                income_per_gb_s: income / ram.gb().max(0.01),
+                full_income_per_s: income * overlap as f64,
+            };
+            let menu = match (&t.menu, hackable) {
+                (_, false) => Vec::new(),
+                (Some(m), true) => m.iter().map(|&(h, ram, v)| entry(h, None, None, ram, v)).collect(),
+                (None, true) => game::menu(p, s, &net.config)
+                    .iter()
+                    .map(|o| {
+                        let b = o.batch;
+                        entry(
+                            o.hack_threads,
+                            Some(b.grow),
+                            Some(b.weaken1 + b.weaken2),
+                            b.ram,
+                            o.chunk_income_per_s,
+                        )
+                    })
+                    .collect(),
+            };
+            TargetAnalysis {
+                name: t.name.clone(),
+                phase: model::phase(&net.config, s),
+                hackable,
+                chance: game::hack_chance(p, s),
+                hack_ms: game::hack_time_ms(p, s),
+                grow_ms: game::grow_time_ms(p, s),
+                weaken_ms: game::weaken_time_ms(p, s),
+                overlap,
+                till_threads: game::till_threads(p, s),
+                sow_chunks: game::sow_chunks(p, s),
+                menu,
+            }
+        })
+        .collect();
+    Ok(Analysis { targets })
+}
