@@ -7,7 +7,7 @@ use std::fmt;
 pub enum Error {
     /// The input is not a valid state. Every problem found is listed, each naming
     /// its JSON path, the value and what is allowed.
-    #[error("invalid input: {}", list(.0))]
+    #[error("invalid input:{}", list(.0))]
     Invalid(Vec<Invalid>),
     /// A bug in reallot: an internal check failed. Please report it with the input.
     #[error("internal error: {0}")]

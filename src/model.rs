@@ -57,6 +57,8 @@ pub(crate) struct Job {
     pub current: Option<(usize, usize)>,
     /// A pinned job keeps its current allocation exactly.
     pub pinned: bool,
+    /// Why the target cannot run at all, when that is not obvious.
+    pub note: Option<String>,
 }
 
 /// The economics of a network.
@@ -64,6 +66,8 @@ pub(crate) struct Job {
 pub(crate) struct Model {
     pub net: Net,
     pub jobs: Vec<Job>,
+    /// Today's table, as given (it may break caps and drains; see [`Model::repair`]).
+    pub current: Table,
 }
 
 /// One job's allocation: a shape and chunks per host (indexed like `net.hosts`).
@@ -173,12 +177,30 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
             current = Some((task_i, shape));
             pinned = task.pinned;
         }
-        if shapes.is_empty() && current.is_none() {
+        let note = match m.options.iter().map(|o| o.1).min() {
+            Some(smallest) if shapes.is_empty() && phase == TaskKind::Harvest => Some(format!(
+                "not started: its smallest batch needs {smallest}, more than any host has for tasks (largest: {largest})"
+            )),
+            _ => None,
+        };
+        if shapes.is_empty() && current.is_none() && note.is_none() {
             continue;
         }
-        jobs.push(Job { target: ti, phase, shapes, current, pinned });
+        jobs.push(Job { target: ti, phase, shapes, current, pinned, note });
     }
-    Ok(Model { net, jobs })
+    let current = jobs
+        .iter()
+        .map(|job| {
+            job.current.map(|(task, shape)| {
+                let mut count = vec![0; net.hosts.len()];
+                for &(h, n) in &net.tasks[task].placement {
+                    count[h] = n;
+                }
+                Alloc { shape, count }
+            })
+        })
+        .collect();
+    Ok(Model { net, jobs, current })
 }
 
 /// A target's harvest options as if it were prepped.
@@ -278,22 +300,6 @@ impl Model {
         &self.jobs[job].shapes[alloc.shape]
     }
 
-    /// Today's table, as given (it may break caps and drains; see [`Model::repair`]).
-    pub fn current(&self) -> Table {
-        self.jobs
-            .iter()
-            .map(|job| {
-                job.current.map(|(task, shape)| {
-                    let mut count = vec![0; self.net.hosts.len()];
-                    for &(h, n) in &self.net.tasks[task].placement {
-                        count[h] = n;
-                    }
-                    Alloc { shape, count }
-                })
-            })
-            .collect()
-    }
-
     /// Gross value in dollars per second: harvest income plus till/sow value.
     pub fn value(&self, table: &Table) -> f64 {
         self.sum(table, |_| true)
@@ -311,12 +317,12 @@ impl Model {
             .filter_map(|(j, a)| a.as_ref().map(|a| (self.shape(j, a), a.total())))
             .filter(|(s, _)| keep(s))
             .map(|(s, n)| s.value * n.min(s.cap) as f64)
-            .sum()
+            .fold(0.0, |a, b| a + b)
     }
 
     /// The one-off cost in dollars of turning today's table into `table`.
     pub fn cost(&self, table: &Table) -> f64 {
-        let current = self.current();
+        let current = &self.current;
         let mut cost = 0.0;
         for (j, (old, new)) in current.iter().zip(table).enumerate() {
             match (old, new) {
@@ -360,7 +366,7 @@ impl Model {
     /// Why `table` breaks a rule, if it does: capacity, caps, drains or pins.
     pub fn violation(&self, table: &Table) -> Option<String> {
         let mut used = vec![Ram::ZERO; self.net.hosts.len()];
-        let current = self.current();
+        let current = &self.current;
         for (j, alloc) in table.iter().enumerate() {
             let job = &self.jobs[j];
             if job.pinned && *alloc != current[j] {
@@ -401,7 +407,7 @@ impl Model {
     /// dropped, and chunks on drained hosts move to free room or, when there is
     /// none, are dropped, least valuable first.
     pub fn repair(&self) -> Table {
-        let mut table = self.current();
+        let mut table = self.current.clone();
         let mut free = self.free_for_plan();
         for (j, a) in table.iter().enumerate() {
             if let Some(a) = a.as_ref().filter(|_| !self.jobs[j].pinned) {

@@ -63,12 +63,61 @@ pub fn parse(json: &str) -> Result<State, Error> {
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
         let path = if path == "." { "$".to_string() } else { path };
-        let msg = inner.to_string();
-        // serde_json appends the position; keep it, it helps with syntax errors.
-        Error::at(path, msg)
+        let (path, message) = parse_problem(path, &e.into_inner());
+        Error::at(path, message)
     })
+}
+
+/// Words a serde_json error for a user who writes JSON, not Rust: the path of a
+/// missing field names the field, Rust type names become JSON ranges, and the
+/// position (line and column) is kept.
+fn parse_problem(path: String, inner: &serde_json::Error) -> (String, String) {
+    let full = inner.to_string();
+    let at = if inner.line() == 0 {
+        String::new()
+    } else {
+        format!(" at line {} column {}", inner.line(), inner.column())
+    };
+    let bare = full.strip_suffix(&at).unwrap_or(&full);
+    let missing = bare.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`'));
+    match (inner.classify(), missing) {
+        (serde_json::error::Category::Data, Some(field)) => {
+            let path = if path == "$" { field.to_string() } else { format!("{path}.{field}") };
+            (path, format!("missing; the field is required (the object ends{at})"))
+        }
+        (serde_json::error::Category::Data, None) => {
+            let msg = bare
+                .replace("expected f64", "expected a number")
+                .replace("expected u32", "expected an integer from 0 to 4294967295")
+                .replace("expected u64", "expected an integer from 0 to 18446744073709551615");
+            (path, format!("{msg}{at}"))
+        }
+        _ if bare == "number out of range" => (
+            path,
+            format!(
+                "number out of range{at}: above 1.8e308, the largest 64-bit float; allowed: a finite number"
+            ),
+        ),
+        _ if bare == "expected value" => (
+            path,
+            format!(
+                "not valid JSON: expected a value{at} (a number, string, true, false, null, object or \
+                 array; NaN and Infinity are not JSON)"
+            ),
+        ),
+        _ => (path, format!("not valid JSON: {bare}{at}")),
+    }
+}
+
+/// A number as the user would write it: huge and tiny ones in exponent form
+/// (`1e30`, not thirty-one digits).
+fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// Checks a state and builds the network, collecting every problem found.
@@ -121,7 +170,11 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
         if reserved > max {
             v.fail(
                 format!("{at}.reserved_ram"),
-                format!("{} is more than max_ram {}; allowed: 0 to max_ram", h.reserved_ram, h.max_ram),
+                format!(
+                    "{} is more than max_ram {}; allowed: 0 to max_ram",
+                    num(h.reserved_ram),
+                    num(h.max_ram)
+                ),
             );
         }
         v.range(&format!("{at}.cores"), h.cores as f64, 1.0, 128.0, "an integer from 1 to 128");
@@ -154,13 +207,19 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
                 s,
                 t.min_security.clamp(1.0, 100.0),
                 100.0,
-                "a number from min_security to 100",
+                &format!("a number from min_security ({}) to 100", num(t.min_security)),
             );
         }
         v.range(&format!("{at}.max_money"), t.max_money, 1.0, 1e18, "a number from 1 to 1e18");
         let money = t.money.unwrap_or(t.max_money);
         if let Some(m) = t.money {
-            v.range(&format!("{at}.money"), m, 0.0, t.max_money.max(0.0), "a number from 0 to max_money");
+            v.range(
+                &format!("{at}.money"),
+                m,
+                0.0,
+                t.max_money.max(0.0),
+                &format!("a number from 0 to max_money ({})", num(t.max_money)),
+            );
         }
         v.range(&format!("{at}.growth"), t.growth, 1.0, 1e6, "a number from 1 to 1000000");
         if let Some(w) = t.weaken_ms {
@@ -299,14 +358,19 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
                 v.fail(&at, format!("{n} chunks; allowed: an integer from 1 to 1000000000"));
                 continue;
             }
-            if chunk > hosts[hi].cap {
+            let cap = hosts[hi].cap;
+            if chunk > cap {
                 v.fail(
                     &at,
-                    format!(
-                        "a chunk of {chunk} does not fit on {host:?}, which has {} for tasks",
-                        hosts[hi].cap
-                    ),
+                    format!("a chunk of {chunk} does not fit on {host:?}, which has {cap} for tasks"),
                 );
+            } else if n > cap.fits(chunk) {
+                // Checked before multiplying, so absurd counts cannot overflow.
+                v.fail(
+                    &at,
+                    format!("{n} chunks of {chunk} do not fit on {host:?}, which has {cap} for tasks (at most {})", cap.fits(chunk)),
+                );
+                continue;
             }
             used[hi] += chunk * n;
             placement.push((hi, n));
@@ -388,7 +452,7 @@ impl Check {
 
     fn range(&mut self, path: &str, x: f64, lo: f64, hi: f64, allowed: &str) {
         if !(lo <= x && x <= hi) {
-            self.fail(path, format!("{x} is out of range; allowed: {allowed}"));
+            self.fail(path, format!("{} is out of range; allowed: {allowed}", num(x)));
         }
     }
 
@@ -396,7 +460,10 @@ impl Check {
         Ram::from_gb(gb).unwrap_or_else(|| {
             self.fail(
                 path,
-                format!("{gb} is not a RAM amount; allowed: 0 to 2^40 GB with at most two decimals"),
+                format!(
+                    "{} is not a RAM amount; allowed: 0 to 2^40 GB (1099511627776) with at most two decimals",
+                    num(gb)
+                ),
             );
             Ram::ZERO
         })

@@ -64,8 +64,10 @@ pub struct Solver {
     /// `optimal` (every stage finished), `time_limit` (a stage ran out of time and
     /// the best table found was kept) or `error` (a stage failed, likewise).
     pub status: String,
-    /// `changed`, `kept` (nothing better than today's table), or `below_min_gain`
-    /// (a better table exists but gains less than `policy.min_gain`).
+    /// `changed` (a better table), `kept` (today's table is the best there is),
+    /// `repaired` (only what drains and caps force was changed), or `below_min_gain`
+    /// (a better table exists but gains less than `policy.min_gain`; only forced
+    /// changes were made).
     pub decision: String,
     /// Why a stage stopped early, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,14 +90,17 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     let deadline = started + Duration::from_millis(model.net.policy.time_limit_ms);
     let outcome = solve::solve(&model, deadline);
     let baseline = model.repair();
-    let current_income = model.income(&model.current());
+    let current_income = model.income(&model.current);
     let gain = model.net_value(&outcome.table) - model.net_value(&baseline);
-    let (table, decision) = if outcome.table == baseline || gain <= 0.0 {
-        (baseline, "kept")
-    } else if gain < model.net.policy.min_gain * current_income {
-        (baseline, "below_min_gain")
-    } else {
+    let worth_it = gain > 0.0 && gain >= model.net.policy.min_gain * current_income;
+    let (table, decision) = if worth_it && outcome.table != baseline {
         (outcome.table, "changed")
+    } else if gain > 0.0 && outcome.table != baseline {
+        (baseline, "below_min_gain")
+    } else if baseline == model.current {
+        (baseline, "kept")
+    } else {
+        (baseline, "repaired")
     };
     if let Some(why) = model.violation(&table) {
         return Err(Error::Internal(format!("the plan breaks a rule: {why}")));
@@ -191,7 +196,8 @@ fn to_tasks(model: &Model, table: &Table) -> Vec<Task> {
 /// One line per task of the new table and per task it stops.
 fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
     let net = &model.net;
-    let current = model.current();
+    let current = &model.current;
+    let repaired = model.repair();
     let mut out = Vec::new();
     let mut room = vec![Ram::ZERO; net.hosts.len()];
     let mut used = vec![Ram::ZERO; net.hosts.len()];
@@ -216,7 +222,7 @@ fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
                 let worth = format!("{} per GB·s", money(density(s) * 100.0));
                 let what = match s.kind {
                     TaskKind::Harvest => format!(
-                        "harvest at {} hack threads ({} batches): {n} of {} batches, {worth}",
+                        "harvest with H={} ({} batches): {n} of {} batches, {worth}",
                         s.hack_threads.unwrap_or(0),
                         s.chunk,
                         s.cap
@@ -244,9 +250,14 @@ fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
                 out.push(Explain { task: id, why: format!("{what}; {limit}") });
             }
             None => {
-                let Some(old) = old_task else { continue };
+                let Some(old) = old_task else {
+                    if let Some(note) = &job.note {
+                        out.push(Explain { task: format!("harvest:{target}"), why: note.clone() });
+                    }
+                    continue;
+                };
                 let drained = old.placement.iter().any(|&(h, _)| net.hosts[h].evict);
-                let why = if drained && current[j].is_some() && model.repair()[j].is_none() {
+                let why = if drained && current[j].is_some() && repaired[j].is_none() {
                     "killed: its host is drained and no other host had room for it".to_string()
                 } else {
                     let s = &job.shapes[job.current.unwrap().1];

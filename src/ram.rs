@@ -23,7 +23,7 @@ impl Ram {
         let hundredths = gb * 100.0;
         let whole = hundredths.round();
         let exact = (hundredths - whole).abs() <= 1e-6 * whole.max(1.0);
-        (gb.is_finite() && gb >= 0.0 && gb <= 1_099_511_627_776.0 && exact).then_some(Ram(whole as u64))
+        ((0.0..=1_099_511_627_776.0).contains(&gb) && exact).then_some(Ram(whole as u64))
     }
 
     /// The amount in GB, for output.

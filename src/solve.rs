@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel, WithTimeLimit};
 
-use crate::model::{density, Alloc, Model, Table};
+use crate::model::{density, Alloc, Model, Shape, Table};
 use crate::Ram;
 
 /// How the solve went.
@@ -49,48 +49,134 @@ pub(crate) struct Outcome {
 /// Solves the model, giving up on LP stages once `deadline` has passed.
 pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let free = model.free_for_plan();
-    let current = model.current();
+    let current = &model.current;
     let mut status = Status::Optimal;
     let mut note = |s: Status| {
         if status == Status::Optimal {
             status = s;
         }
     };
-    let pinned_value: f64 = model.value(&pinned_only(model, &current));
-    let bound = match aggregate(model, &free, false, deadline) {
-        Ok(z) => pinned_value + z.objective,
-        Err(e) => {
-            note(e);
-            upper_bound_by_density(model, &free) + pinned_value
+    let repaired = model.repair();
+    let grown = top_up(model, &free, repaired.clone());
+    let mut candidates = vec![repaired, grown];
+    match aggregate(model, &free, deadline) {
+        Ok(choice) => {
+            // Each job starts from its chosen shape with no chunks; the fill keeps
+            // today's chunks where they run, then the local search places the rest.
+            let seed: Table = choice
+                .iter()
+                .enumerate()
+                .map(|(j, s)| match model.jobs[j].pinned {
+                    true => current[j].clone(),
+                    false => s.map(|s| Alloc { shape: s, count: vec![0; free.len()] }),
+                })
+                .collect();
+            let mut table = top_up(model, &free, seed);
+            improve(model, &free, &mut table, deadline);
+            candidates.push(table);
         }
-    };
-    let mut candidates = vec![model.repair()];
-    candidates.push(top_up(model, &free, candidates[0].clone()));
-    match aggregate(model, &free, true, deadline).and_then(|z| per_host(model, &free, &z.choice, deadline)) {
-        Ok(table) => candidates.push(top_up(model, &free, table)),
         Err(e) => note(e),
     }
-    // The first best wins, so today's table is kept on a tie.
+    let best = best_of(model, &candidates);
+    if let Some(exact) = exact(model, &free, &candidates[best], deadline) {
+        match exact {
+            Ok(table) => candidates.push(table),
+            Err(e) => note(e),
+        }
+    }
+    let best = best_of(model, &candidates);
+    let table = candidates.swap_remove(best);
+    let pinned_value = model.value(&pinned_only(model, current));
+    let bound = pinned_value + lagrangian_bound(model, &free, model.value(&table) - pinned_value);
+    Outcome { table, status, bound }
+}
+
+/// The index of the best-scoring table; the first wins a tie, so today's table
+/// (always first) is kept unless something beats it.
+fn best_of(model: &Model, candidates: &[Table]) -> usize {
     let mut best = 0;
     for (i, t) in candidates.iter().enumerate() {
-        if model.net_value(t) > model.net_value(&candidates[best]) + 1e-9 {
+        // A solver answer rounded into an invalid table is ignored, never trusted.
+        if model.violation(t).is_none() && model.net_value(t) > model.net_value(&candidates[best]) + 1e-9 {
             best = i;
         }
     }
-    let bound = bound.max(model.value(&candidates[best]));
-    Outcome { table: candidates.swap_remove(best), status, bound }
+    best
+}
+
+/// The most integer variables the exact stage takes on: microlp's branch and bound
+/// has no cuts or heuristics, so it is only dependable on tiny models.
+const EXACT_MAX_COLUMNS: usize = 60;
+
+/// Stage 4, for tiny models only: the exact per-host integer program over every
+/// shape, warm-started from `start`. `None` when the model is too large for it.
+fn exact(model: &Model, free: &[Ram], start: &Table, deadline: Instant) -> Option<Result<Table, Status>> {
+    let current = &model.current;
+    let horizon = model.net.policy.horizon_s;
+    let scale = value_scale(model);
+    let shapes: Vec<(usize, usize, u64)> = open_shapes(model, free).collect();
+    let cells: usize = shapes
+        .iter()
+        .map(|&(j, s, _)| free.iter().filter(|f| f.fits(model.jobs[j].shapes[s].chunk) > 0).count())
+        .sum();
+    if cells > EXACT_MAX_COLUMNS {
+        return None;
+    }
+    let mut lp = Lp::default();
+    let mut x: Vec<(usize, usize, usize, usize)> = Vec::new(); // (job, shape, host, column)
+    let mut choose: Vec<Vec<usize>> = vec![Vec::new(); model.jobs.len()];
+    for &(j, s, _) in &shapes {
+        let shape = &model.jobs[j].shapes[s];
+        let held = start[j].as_ref().filter(|a| a.shape == s);
+        let y = lp.integer(0.0, 1.0, f64::from(u8::from(held.is_some())));
+        choose[j].push(y);
+        let mut cap_row = vec![(y, -(shape.cap as f64))];
+        for (h, f) in free.iter().enumerate() {
+            let most = f.fits(shape.chunk).min(shape.cap);
+            if most == 0 {
+                continue;
+            }
+            let warm = held.map_or(0, |a| a.count[h]) as f64;
+            let c = lp.integer((shape.value - shape.start / horizon) / scale, most as f64, warm);
+            cap_row.push((c, 1.0));
+            x.push((j, s, h, c));
+            // Keeping today's chunks saves their start and stop costs.
+            let today = current[j].as_ref().filter(|a| a.shape == s).map_or(0, |a| a.count[h]);
+            if today > 0 {
+                let k = lp.column((shape.start + shape.stop) / horizon / scale, today as f64);
+                lp.row(vec![(k, 1.0), (c, -1.0)], 0.0);
+            }
+        }
+        lp.row(cap_row, 0.0);
+    }
+    for ys in choose.into_iter().filter(|ys| ys.len() > 1) {
+        lp.row(ys.into_iter().map(|y| (y, 1.0)).collect(), 1.0);
+    }
+    for (h, f) in free.iter().enumerate() {
+        let row: Vec<(usize, f64)> = x
+            .iter()
+            .filter(|c| c.2 == h)
+            .map(|&(j, s, _, c)| (c, gb(model.jobs[j].shapes[s].chunk)))
+            .collect();
+        if !row.is_empty() {
+            lp.row(row, gb(*f));
+        }
+    }
+    Some(lp.solve(deadline).map(|v| {
+        let mut table = pinned_only(model, current);
+        for &(j, s, h, c) in &x {
+            let n = v[c].round() as u64;
+            if n > 0 {
+                table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; free.len()] }).count[h] += n;
+            }
+        }
+        table
+    }))
 }
 
 /// The pinned jobs' allocations alone.
 fn pinned_only(model: &Model, table: &Table) -> Table {
     table.iter().zip(&model.jobs).map(|(a, j)| if j.pinned { a.clone() } else { None }).collect()
-}
-
-/// Stage 1's answer.
-struct Aggregate {
-    objective: f64,
-    /// Per job, the chosen shape, if any.
-    choice: Vec<Option<usize>>,
 }
 
 /// Jobs and shapes the planner may change: not pinned, with room somewhere.
@@ -104,8 +190,8 @@ fn open_shapes<'a>(model: &'a Model, free: &'a [Ram]) -> impl Iterator<Item = (u
     })
 }
 
-/// Stage 1: the aggregate LP, with or without change costs.
-fn aggregate(model: &Model, free: &[Ram], with_costs: bool, deadline: Instant) -> Result<Aggregate, Status> {
+/// Stage 1: the aggregate LP, net of change costs; per job, the shape to run.
+fn aggregate(model: &Model, free: &[Ram], deadline: Instant) -> Result<Vec<Option<usize>>, Status> {
     let cols: Vec<(usize, usize, u64)> = open_shapes(model, free).collect();
     let scale = value_scale(model);
     let horizon = model.net.policy.horizon_s;
@@ -113,7 +199,7 @@ fn aggregate(model: &Model, free: &[Ram], with_costs: bool, deadline: Instant) -
     for &(j, s, most) in &cols {
         let shape = &model.jobs[j].shapes[s];
         let mut value = shape.value;
-        if with_costs && model.jobs[j].current.map(|c| c.1) != Some(s) {
+        if model.jobs[j].current.map(|c| c.1) != Some(s) {
             value -= shape.start / horizon;
         }
         lp.column(value / scale, most as f64);
@@ -135,104 +221,121 @@ fn aggregate(model: &Model, free: &[Ram], with_costs: bool, deadline: Instant) -
         }
     }
     let z = lp.solve(deadline)?;
-    let mut choice = vec![None; model.jobs.len()];
-    let mut best = vec![0.0; model.jobs.len()];
+    // The LP may split a job's RAM over several shapes; a job runs one. Choose the
+    // shape that earns most with the RAM the LP gave the job (within its cap and
+    // what fits), or, for a job the LP left out, its densest shape in case
+    // rounding frees room.
+    let mut budget = vec![0.0; model.jobs.len()];
     for (c, &(j, s, _)) in cols.iter().enumerate() {
-        let carried = z[c] * model.jobs[j].shapes[s].value;
-        if z[c] > 1e-6 && carried > best[j] {
-            best[j] = carried;
-            choice[j] = Some(s);
-        }
+        budget[j] += z[c] * model.jobs[j].shapes[s].chunk.0 as f64;
     }
-    // A job the LP left out still gets its densest shape, in case rounding frees room.
-    for &(j, s, _) in &cols {
-        let better = match choice[j] {
-            None => true,
-            Some(_) if best[j] > 0.0 => false,
-            Some(c) => density(&model.jobs[j].shapes[s]) > density(&model.jobs[j].shapes[c]),
-        };
-        if better {
-            choice[j] = Some(s);
-        }
-    }
-    let objective = z.iter().zip(&cols).map(|(v, &(j, s, _))| v * model.jobs[j].shapes[s].value).sum();
-    Ok(Aggregate { objective, choice })
-}
-
-/// A bound that needs no solver: all free RAM at the best density there is.
-fn upper_bound_by_density(model: &Model, free: &[Ram]) -> f64 {
-    let total: Ram = free.iter().copied().sum();
-    let best =
-        open_shapes(model, free).map(|(j, s, _)| density(&model.jobs[j].shapes[s])).fold(0.0, f64::max);
-    best * total.0 as f64
-}
-
-/// Stage 2: the per-host LP over the chosen shapes, floored to whole chunks.
-fn per_host(
-    model: &Model,
-    free: &[Ram],
-    choice: &[Option<usize>],
-    deadline: Instant,
-) -> Result<Table, Status> {
-    let scale = value_scale(model);
-    let horizon = model.net.policy.horizon_s;
-    let current = model.current();
-    let mut lp = Lp::default();
-    // (job, host, column of x, column of kept)
-    let mut cells: Vec<(usize, usize, usize, Option<usize>)> = Vec::new();
-    for (j, s) in choice.iter().enumerate() {
-        let Some(s) = *s else { continue };
+    let mut choice: Vec<Option<usize>> = vec![None; model.jobs.len()];
+    let mut best = vec![f64::NEG_INFINITY; model.jobs.len()];
+    for &(j, s, most) in &cols {
         let shape = &model.jobs[j].shapes[s];
-        let today = current[j].as_ref().filter(|a| a.shape == s);
-        for (h, f) in free.iter().enumerate() {
-            let most = f.fits(shape.chunk).min(shape.cap);
-            if most == 0 {
-                continue;
+        let score = if budget[j] > 0.0 {
+            shape.value * (budget[j] / shape.chunk.0 as f64).floor().min(most as f64).max(1.0)
+        } else {
+            density(shape)
+        };
+        if score > best[j] {
+            best[j] = score;
+            choice[j] = Some(s);
+        }
+    }
+    Ok(choice)
+}
+
+/// An upper bound on the value of the jobs that are not pinned, by Lagrangian
+/// relaxation of the host capacities. For prices `λ ≥ 0` per unit of RAM on each
+/// class of hosts with equal free RAM, every job chooses its best shape and hosts
+/// alone (exactly: one shape, whole chunks, at most its cap), so
+/// `L(λ) = Σ λ·free + Σ_jobs best(λ)` bounds every table; subgradient steps lower it.
+/// `known` is the value of a table already found, which steers the step size.
+fn lagrangian_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
+    let mut classes: Vec<(Ram, u64)> = Vec::new();
+    for &f in free.iter().filter(|f| **f > Ram::ZERO) {
+        match classes.iter_mut().find(|c| c.0 == f) {
+            Some(c) => c.1 += 1,
+            None => classes.push((f, 1)),
+        }
+    }
+    classes.sort();
+    let shapes: Vec<(usize, &Shape)> =
+        open_shapes(model, free).map(|(j, s, _)| (j, &model.jobs[j].shapes[s])).collect();
+    let capacity: Vec<f64> = classes.iter().map(|c| c.0 .0 as f64 * c.1 as f64).collect();
+    let mut price = vec![0.0; classes.len()];
+    let mut best_bound = f64::INFINITY;
+    let mut theta = 1.0;
+    let mut since_better = 0;
+    let mut order: Vec<(f64, usize)> = Vec::with_capacity(classes.len());
+    for _ in 0..200 {
+        let mut bound: f64 = price.iter().zip(&capacity).map(|(p, c)| p * c).sum();
+        let mut used = vec![0.0; classes.len()];
+        let mut job_best: Vec<(f64, Vec<(usize, f64)>)> = vec![(0.0, Vec::new()); model.jobs.len()];
+        for &(j, shape) in &shapes {
+            let chunk = shape.chunk.0 as f64;
+            order.clear();
+            order.extend(
+                classes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.0.fits(shape.chunk) > 0)
+                    .map(|(c, _)| (shape.value - price[c] * chunk, c))
+                    .filter(|p| p.0 > 0.0),
+            );
+            order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut left = shape.cap;
+            let mut total = 0.0;
+            let mut use_: Vec<(usize, f64)> = Vec::new();
+            for &(profit, c) in &order {
+                let n = (classes[c].0.fits(shape.chunk) * classes[c].1).min(left);
+                total += profit * n as f64;
+                use_.push((c, n as f64 * chunk));
+                left -= n;
+                if left == 0 {
+                    break;
+                }
             }
-            let x = lp.column((shape.value - shape.start / horizon) / scale, most as f64);
-            let kept = today.map(|a| a.count[h]).filter(|&e| e > 0).map(|e| {
-                let k = lp.column((shape.start + shape.stop) / horizon / scale, e.min(most) as f64);
-                lp.row(vec![(k, 1.0), (x, -1.0)], 0.0);
-                k
-            });
-            cells.push((j, h, x, kept));
+            if total > job_best[j].0 {
+                job_best[j] = (total, use_);
+            }
+        }
+        for (total, use_) in &job_best {
+            bound += total;
+            for &(c, r) in use_ {
+                used[c] += r;
+            }
+        }
+        if bound < best_bound * (1.0 - 1e-6) {
+            best_bound = bound;
+            since_better = 0;
+        } else {
+            since_better += 1;
+            if since_better >= 10 {
+                theta /= 2.0;
+                since_better = 0;
+            }
+        }
+        // Step against the subgradient (capacity minus use), towards the known value.
+        let slack: Vec<f64> = capacity.iter().zip(&used).map(|(c, u)| c - u).collect();
+        let norm: f64 = slack.iter().map(|g| g * g).sum();
+        if norm == 0.0 || best_bound <= known * (1.0 + 1e-9) {
+            break;
+        }
+        let step = theta * (bound - known).max(1e-12 * bound.abs()) / norm;
+        for (p, g) in price.iter_mut().zip(&slack) {
+            *p = (*p - step * g).max(0.0);
         }
     }
-    for (h, f) in free.iter().enumerate() {
-        let row: Vec<(usize, f64)> = cells
-            .iter()
-            .filter(|c| c.1 == h)
-            .map(|c| (c.2, gb(model.jobs[c.0].shapes[choice[c.0].unwrap()].chunk)))
-            .collect();
-        if !row.is_empty() {
-            lp.row(row, gb(*f));
-        }
-    }
-    for (j, s) in choice.iter().enumerate() {
-        let Some(s) = *s else { continue };
-        let row: Vec<(usize, f64)> = cells.iter().filter(|c| c.0 == j).map(|c| (c.2, 1.0)).collect();
-        if !row.is_empty() {
-            lp.row(row, model.jobs[j].shapes[s].cap as f64);
-        }
-    }
-    let x = lp.solve(deadline)?;
-    let mut table: Table = pinned_only(model, &current);
-    for &(j, h, col, _) in &cells {
-        let n = (x[col] + 1e-6).floor() as u64;
-        if n > 0 {
-            let alloc = table[j]
-                .get_or_insert_with(|| Alloc { shape: choice[j].unwrap(), count: vec![0; free.len()] });
-            alloc.count[h] += n;
-        }
-    }
-    Ok(table)
+    best_bound
 }
 
 /// Fills the RAM a table leaves free, densest jobs first: each job first takes
 /// back chunks where today's table runs them (no start cost), then the host
 /// where its chunks fit most tightly.
 pub(crate) fn top_up(model: &Model, free: &[Ram], mut table: Table) -> Table {
-    let current = model.current();
+    let current = &model.current;
     let mut room = free.to_vec();
     for (j, a) in table.iter().enumerate() {
         if let Some(a) = a.as_ref().filter(|_| !model.jobs[j].pinned) {
@@ -271,11 +374,10 @@ pub(crate) fn top_up(model: &Model, free: &[Ram], mut table: Table) -> Table {
         let today = current[j].as_ref().filter(|a| a.shape == s);
         let mut left = shape.cap.saturating_sub(alloc.total());
         if let Some(today) = today {
-            for h in 0..room.len() {
-                let n =
-                    today.count[h].saturating_sub(alloc.count[h]).min(room[h].fits(shape.chunk)).min(left);
-                alloc.count[h] += n;
-                room[h] -= shape.chunk * n;
+            for ((r, held), &was) in room.iter_mut().zip(alloc.count.iter_mut()).zip(&today.count) {
+                let n = was.saturating_sub(*held).min(r.fits(shape.chunk)).min(left);
+                *held += n;
+                *r -= shape.chunk * n;
                 left -= n;
             }
         }
@@ -296,6 +398,225 @@ pub(crate) fn top_up(model: &Model, free: &[Ram], mut table: Table) -> Table {
     table
 }
 
+/// Local search until no move helps or time runs out, with two moves:
+///
+/// * **insert**: add one chunk of a job on a host, evicting the chunks of other jobs
+///   there that lose least, when that raises [`Model::net_value`]. This repairs
+///   what flooring the LP loses (a knapsack that wants one fewer small chunk to fit
+///   a large one).
+/// * **reshape**: switch one job to the next smaller or larger batch size, refill
+///   the RAM greedily, and keep the result when the whole table scores higher.
+fn improve(model: &Model, free: &[Ram], table: &mut Table, deadline: Instant) {
+    let mut search = Search { model, current: &model.current, free, room: rooms(model, free, table) };
+    for _ in 0..20 {
+        let mut changed = false;
+        for h in 0..free.len() {
+            for j in (0..model.jobs.len()).filter(|&j| !model.jobs[j].pinned) {
+                let shapes: Vec<usize> = match &table[j] {
+                    Some(a) => vec![a.shape],
+                    None => (0..model.jobs[j].shapes.len()).collect(),
+                };
+                changed |= shapes.into_iter().any(|s| search.insert(table, j, s, h));
+            }
+            if Instant::now() >= deadline {
+                return;
+            }
+        }
+        for j in (0..model.jobs.len()).filter(|&j| !model.jobs[j].pinned) {
+            changed |= search.reshape(table, j);
+            if Instant::now() >= deadline {
+                return;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// RAM each host has left after the non-pinned jobs of `table`.
+fn rooms(model: &Model, free: &[Ram], table: &Table) -> Vec<Ram> {
+    let mut room = free.to_vec();
+    for (j, a) in table.iter().enumerate() {
+        if let Some(a) = a.as_ref().filter(|_| !model.jobs[j].pinned) {
+            let chunk = model.shape(j, a).chunk;
+            for (h, &n) in a.count.iter().enumerate() {
+                room[h] = room[h].saturating_sub(chunk * n);
+            }
+        }
+    }
+    room
+}
+
+/// What the local search moves need to score a change incrementally.
+struct Search<'a> {
+    model: &'a Model,
+    current: &'a Table,
+    free: &'a [Ram],
+    /// RAM left on each host by the table being improved.
+    room: Vec<Ram>,
+}
+
+impl Search<'_> {
+    /// Net change of the score, per second, from one more (`up`) or one fewer chunk
+    /// of job `j` in shape `s` on host `h`, where the table now holds `held` of them.
+    fn delta(&self, j: usize, s: usize, h: usize, held: u64, up: bool) -> f64 {
+        let shape = &self.model.jobs[j].shapes[s];
+        let today = self.current[j].as_ref().filter(|a| a.shape == s).map_or(0, |a| a.count[h]);
+        // A chunk that today's table runs there costs nothing to keep and `stop` to lose.
+        let cost = match (up, held < today, held <= today) {
+            (true, true, _) => -shape.stop,
+            (true, false, _) => shape.start,
+            (false, _, true) => shape.stop,
+            (false, _, false) => -shape.start,
+        };
+        let value = if up { shape.value } else { -shape.value };
+        value - cost / self.model.net.policy.horizon_s
+    }
+
+    /// Adds chunks of job `j` in shape `s` on host `h` if that raises the score,
+    /// evicting other jobs' cheapest chunks there when room is short (they move to
+    /// other hosts when that pays); says whether it did.
+    fn insert(&mut self, table: &mut Table, j: usize, s: usize, h: usize) -> bool {
+        let model = self.model;
+        let shape = &model.jobs[j].shapes[s];
+        let held_total = table[j].as_ref().map_or(0, Alloc::total);
+        let count = |table: &Table, k: usize, x: usize| table[k].as_ref().map_or(0, |a| a.count[x]);
+        if shape.cap <= held_total || shape.chunk > self.free[h] {
+            return false;
+        }
+        let gain = self.delta(j, s, h, count(table, j, h), true);
+        if gain <= 0.0 {
+            return false;
+        }
+        // Evict the cheapest chunks on `h` until one chunk of `j` fits.
+        let mut space = self.room[h];
+        let mut net = gain;
+        let mut evicted: Vec<(usize, usize)> = Vec::new(); // (job, shape), one per chunk
+        if space < shape.chunk {
+            let mut victims: Vec<(f64, usize)> = (0..model.jobs.len())
+                .filter(|&k| k != j && !model.jobs[k].pinned)
+                .filter_map(|k| table[k].as_ref().filter(|a| a.count[h] > 0).map(|a| (k, a)))
+                .map(|(k, a)| {
+                    (-self.delta(k, a.shape, h, a.count[h], false) / model.shape(k, a).chunk.0 as f64, k)
+                })
+                .collect();
+            victims.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for &(_, k) in &victims {
+                let a = table[k].as_ref().unwrap();
+                let mut left = a.count[h];
+                while space < shape.chunk && left > 0 {
+                    net += self.delta(k, a.shape, h, left, false);
+                    space += model.shape(k, a).chunk;
+                    left -= 1;
+                    evicted.push((k, a.shape));
+                }
+                if space >= shape.chunk {
+                    break;
+                }
+            }
+            if space < shape.chunk {
+                return false;
+            }
+        }
+        // Evicted chunks move to the best other host with room, if moving pays.
+        let mut room = self.room.clone();
+        room[h] = Ram::ZERO;
+        let mut moved: Vec<(usize, usize, usize)> = Vec::new(); // (job, shape, host)
+        for &(k, a) in &evicted {
+            let chunk = model.jobs[k].shapes[a].chunk;
+            let best = (0..room.len())
+                .filter(|&x| room[x] >= chunk)
+                .map(|x| {
+                    let held =
+                        count(table, k, x) + moved.iter().filter(|m| m.0 == k && m.2 == x).count() as u64;
+                    (self.delta(k, a, x, held, true), x)
+                })
+                .max_by(|p, q| p.0.total_cmp(&q.0).then(q.1.cmp(&p.1)));
+            if let Some((d, x)) = best.filter(|b| b.0 > 0.0) {
+                net += d;
+                room[x] -= chunk;
+                moved.push((k, a, x));
+            }
+        }
+        // The first chunk goes in; more follow while the room and the cap allow.
+        let mut added = 1;
+        space -= shape.chunk;
+        while space >= shape.chunk && held_total + added < shape.cap {
+            let d = self.delta(j, s, h, count(table, j, h) + added, true);
+            if d <= 0.0 {
+                break;
+            }
+            net += d;
+            space -= shape.chunk;
+            added += 1;
+        }
+        if net <= 1e-9 * gain {
+            return false;
+        }
+        let empty = || Alloc { shape: 0, count: vec![0; self.free.len()] };
+        for &(k, _) in &evicted {
+            table[k].as_mut().unwrap().count[h] -= 1;
+        }
+        for &(k, a, x) in &moved {
+            table[k].get_or_insert_with(|| Alloc { shape: a, ..empty() }).count[x] += 1;
+        }
+        table[j].get_or_insert_with(|| Alloc { shape: s, ..empty() }).count[h] += added;
+        for a in table.iter_mut() {
+            if a.as_ref().is_some_and(|a| a.total() == 0) {
+                *a = None;
+            }
+        }
+        room[h] = space;
+        self.room = room;
+        true
+    }
+
+    /// Switches job `j` to a neighbouring shape of its kind if the refilled table
+    /// scores higher; says whether it did.
+    fn reshape(&mut self, table: &mut Table, j: usize) -> bool {
+        let model = self.model;
+        let Some(a) = &table[j] else { return false };
+        let job = &model.jobs[j];
+        let kind = job.shapes[a.shape].kind;
+        // Shapes of the same kind, by chunk size: try the neighbours of the current one.
+        let mut sizes: Vec<usize> = (0..job.shapes.len()).filter(|&s| job.shapes[s].kind == kind).collect();
+        sizes.sort_by_key(|&s| (job.shapes[s].chunk, s));
+        let at = sizes.iter().position(|&s| s == a.shape).unwrap_or(0);
+        let mut best = model.net_value(table);
+        let saved = self.room.clone();
+        let mut improved = false;
+        // Climb one way while each step scores higher; try the other way only if
+        // the first step fails.
+        for step in [-1isize, 1] {
+            let mut i = at as isize + step;
+            while let Some(&s) = usize::try_from(i).ok().and_then(|i| sizes.get(i)) {
+                let mut trial = table.clone();
+                trial[j] = None;
+                self.room = rooms(model, self.free, &trial);
+                for h in 0..self.free.len() {
+                    self.insert(&mut trial, j, s, h);
+                }
+                let trial = top_up(model, self.free, trial);
+                let value = model.net_value(&trial);
+                if value <= best + 1e-9 * best.abs() {
+                    break;
+                }
+                best = value;
+                *table = trial;
+                improved = true;
+                i += step;
+            }
+            if improved {
+                self.room = rooms(model, self.free, table);
+                return true;
+            }
+        }
+        self.room = saved;
+        false
+    }
+}
+
 fn gb(r: Ram) -> f64 {
     r.gb()
 }
@@ -306,11 +627,13 @@ fn value_scale(model: &Model) -> f64 {
     model.jobs.iter().flat_map(|j| &j.shapes).map(|s| s.value).fold(0.0, f64::max).max(1e-12)
 }
 
-/// A small LP in column form, solved with microlp through good_lp.
+/// A small LP (or MILP) in column form, solved with microlp through good_lp.
 #[derive(Default)]
 struct Lp {
     /// (objective coefficient, upper bound); every column is `≥ 0`.
     columns: Vec<(f64, f64)>,
+    /// Columns that must take whole values, with their warm-start value.
+    integers: Vec<(usize, f64)>,
     /// (coefficients, right-hand side) of `Σ ≤ rhs`.
     rows: Vec<(Vec<(usize, f64)>, f64)>,
 }
@@ -319,6 +642,13 @@ impl Lp {
     fn column(&mut self, objective: f64, upper: f64) -> usize {
         self.columns.push((objective, upper));
         self.columns.len() - 1
+    }
+
+    /// An integer column, with its value in the warm start.
+    fn integer(&mut self, objective: f64, upper: f64, start: f64) -> usize {
+        let c = self.column(objective, upper);
+        self.integers.push((c, start));
+        c
     }
 
     fn row(&mut self, coefficients: Vec<(usize, f64)>, rhs: f64) {
@@ -335,8 +665,13 @@ impl Lp {
             return Err(Status::TimeLimit);
         }
         let mut vars = ProblemVariables::new();
-        let cols: Vec<_> =
-            self.columns.iter().map(|&(_, ub)| vars.add(variable().min(0.0).max(ub))).collect();
+        let mut defs: Vec<_> = self.columns.iter().map(|&(_, ub)| variable().min(0.0).max(ub)).collect();
+        for &(c, start) in &self.integers {
+            // microlp keeps integer bounds in i32.
+            let ub = self.columns[c].1.min(f64::from(i32::MAX));
+            defs[c] = variable().integer().min(0.0).max(ub).initial(start);
+        }
+        let cols: Vec<_> = defs.into_iter().map(|d| vars.add(d)).collect();
         let mut objective = Expression::with_capacity(cols.len());
         for (&(c, _), &v) in self.columns.iter().zip(&cols) {
             objective.add_mul(c, v);

@@ -1,1 +1,8 @@
+//! The one integration-test binary.
 
+mod brute;
+mod cli;
+mod contract;
+mod game_vectors;
+mod schema;
+mod support;

@@ -138,7 +138,9 @@ pub fn check_contract(state: &State, plan: &Plan) -> Result<(), String> {
     // Rule 1: the actions reach the plan's table exactly.
     let planned: BTreeMap<String, Task> = plan.tasks.iter().map(|t| (t.id.clone(), t.clone())).collect();
     if tasks != planned {
-        return Err(format!("rule 1: applying the actions gives\n{tasks:#?}\nbut the plan says\n{planned:#?}"));
+        return Err(format!(
+            "rule 1: applying the actions gives\n{tasks:#?}\nbut the plan says\n{planned:#?}"
+        ));
     }
     if plan.tasks.windows(2).any(|w| w[0].id >= w[1].id) {
         return Err("plan.tasks are not in id order".into());
