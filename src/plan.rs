@@ -89,7 +89,7 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     let model = model::build(net::validate(state)?)?;
     let deadline = started + Duration::from_millis(model.net.policy.time_limit_ms);
     let outcome = solve::solve(&model, deadline);
-    let baseline = model.repair();
+    let baseline = outcome.baseline;
     let current_income = model.income(&model.current);
     let gain = model.net_value(&outcome.table) - model.net_value(&baseline);
     let worth_it = gain > 0.0 && gain >= model.net.policy.min_gain * current_income;

@@ -41,6 +41,8 @@ pub(crate) enum Status {
 #[derive(Clone, Debug)]
 pub(crate) struct Outcome {
     pub table: Table,
+    /// Today's table with only the changes that drains and caps force.
+    pub baseline: Table,
     pub status: Status,
     /// An upper bound on [`Model::value`] of any valid table.
     pub bound: f64,
@@ -56,9 +58,9 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
             status = s;
         }
     };
-    let repaired = model.repair();
-    let grown = top_up(model, &free, repaired.clone());
-    let mut candidates = vec![repaired, grown];
+    let baseline = baseline(model, &free);
+    let grown = top_up(model, &free, baseline.clone());
+    let mut candidates = vec![baseline.clone(), grown];
     match aggregate(model, &free, deadline) {
         Ok(choice) => {
             // Each job starts from its chosen shape with no chunks; the fill keeps
@@ -88,7 +90,40 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let table = candidates.swap_remove(best);
     let pinned_value = model.value(&pinned_only(model, current));
     let bound = pinned_value + lagrangian_bound(model, &free, model.value(&table) - pinned_value);
-    Outcome { table, status, bound }
+    Outcome { table, baseline, status, bound }
+}
+
+/// Today's table with only the changes that drains and caps force, made as cheaply
+/// as possible: chunks above a cap are dropped; chunks on drained hosts move to
+/// free room ([`Model::repair`]) or, when there is none, displace less valuable
+/// work elsewhere when that pays; what cannot be re-homed is dropped.
+fn baseline(model: &Model, free: &[Ram]) -> Table {
+    let mut table = model.repair();
+    let mut search = Search { model, current: &model.current, free, room: rooms(model, free, &table) };
+    let mut lost: Vec<(usize, usize, u64)> = Vec::new(); // (job, shape, chunks to re-home)
+    for (j, today) in model.current.iter().enumerate() {
+        let Some(today) = today.as_ref().filter(|_| !model.jobs[j].pinned) else { continue };
+        let kept = table[j].as_ref().map_or(0, Alloc::total);
+        let wanted = today.total().min(model.shape(j, today).cap);
+        if kept < wanted {
+            lost.push((j, today.shape, wanted - kept));
+        }
+    }
+    lost.sort_by(|a, b| {
+        density(&model.jobs[b.0].shapes[b.1]).total_cmp(&density(&model.jobs[a.0].shapes[a.1]))
+    });
+    for (j, s, mut n) in lost {
+        for h in 0..free.len() {
+            while n > 0 {
+                let before = table[j].as_ref().map_or(0, Alloc::total);
+                if !search.insert(&mut table, j, s, h, n) {
+                    break;
+                }
+                n -= table[j].as_ref().map_or(0, Alloc::total) - before;
+            }
+        }
+    }
+    table
 }
 
 /// The index of the best-scoring table; the first wins a tie, so today's table
@@ -416,7 +451,7 @@ fn improve(model: &Model, free: &[Ram], table: &mut Table, deadline: Instant) {
                     Some(a) => vec![a.shape],
                     None => (0..model.jobs[j].shapes.len()).collect(),
                 };
-                changed |= shapes.into_iter().any(|s| search.insert(table, j, s, h));
+                changed |= shapes.into_iter().any(|s| search.insert(table, j, s, h, u64::MAX));
             }
             if Instant::now() >= deadline {
                 return;
@@ -477,7 +512,7 @@ impl Search<'_> {
     /// Adds chunks of job `j` in shape `s` on host `h` if that raises the score,
     /// evicting other jobs' cheapest chunks there when room is short (they move to
     /// other hosts when that pays); says whether it did.
-    fn insert(&mut self, table: &mut Table, j: usize, s: usize, h: usize) -> bool {
+    fn insert(&mut self, table: &mut Table, j: usize, s: usize, h: usize, most: u64) -> bool {
         let model = self.model;
         let shape = &model.jobs[j].shapes[s];
         let held_total = table[j].as_ref().map_or(0, Alloc::total);
@@ -542,7 +577,7 @@ impl Search<'_> {
         // The first chunk goes in; more follow while the room and the cap allow.
         let mut added = 1;
         space -= shape.chunk;
-        while space >= shape.chunk && held_total + added < shape.cap {
+        while space >= shape.chunk && held_total + added < shape.cap && added < most {
             let d = self.delta(j, s, h, count(table, j, h) + added, true);
             if d <= 0.0 {
                 break;
@@ -595,7 +630,7 @@ impl Search<'_> {
                 trial[j] = None;
                 self.room = rooms(model, self.free, &trial);
                 for h in 0..self.free.len() {
-                    self.insert(&mut trial, j, s, h);
+                    self.insert(&mut trial, j, s, h, u64::MAX);
                 }
                 let trial = top_up(model, self.free, trial);
                 let value = model.net_value(&trial);

@@ -1,7 +1,7 @@
 //! The input contract: what the batch system knows at the start of a cycle.
 //!
 //! These are wire types: they carry GB as JSON numbers and are checked once, by
-//! [`crate::validate`], before anything else looks at them.
+//! [`crate::check`] (and every entry point), before anything else looks at them.
 
 use std::collections::BTreeMap;
 

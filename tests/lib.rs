@@ -1,5 +1,6 @@
 //! The one integration-test binary.
 
+mod behaviours;
 mod brute;
 mod cli;
 mod contract;
