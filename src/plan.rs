@@ -61,7 +61,7 @@ pub struct Explain {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Solver {
-    /// `optimal` (every stage finished), `time_limit` (a stage ran out of time and
+    /// `complete` (every stage ran to its end), `time_limit` (a stage ran out of time and
     /// the best table found was kept) or `error` (a stage failed, likewise).
     pub status: String,
     /// `changed` (a better table), `kept` (today's table is the best there is),
@@ -112,7 +112,7 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     let value = model.value(&table);
     let planned = model.income(&table);
     let (status, message) = match outcome.status {
-        Status::Optimal => ("optimal", None),
+        Status::Complete => ("complete", None),
         Status::TimeLimit => ("time_limit", Some("a solver stage ran out of time".to_string())),
         Status::Error(e) => ("error", Some(e)),
     };

@@ -5,16 +5,19 @@
 //!
 //! 1. **Aggregate LP** over per-shape totals `z[j,s]` (no host variables):
 //!    `Σ_s z[j,s] / cap[j,s] ≤ 1` per job, `Σ chunk·z ≤ free RAM`,
-//!    `z[j,s] ≤ chunks of s that fit on the hosts one by one`. Without change
-//!    costs its optimum is a valid upper bound on the value of any table; with
-//!    them it picks each job's shape (the one carrying most of its value).
-//! 2. **Per-host LP** over the chosen shapes only: `x[j,h]` chunks, one capacity
-//!    row per host, one cap row per job, and `kept[j,h] ≤ min(x[j,h], today's)`
-//!    so that keeping a chunk where it runs is cheaper than moving it.
-//! 3. **Round and repair**: floor, then greedily top up the RAM left, keeping
-//!    chunks where they already run first, densest jobs first.
-//! 4. **Improve**: the candidates (this table, today's table repaired, and today's
-//!    table topped up) are scored by [`Model::net_value`]; the best one wins.
+//!    `z[j,s] ≤ chunks of s that fit on the hosts one by one`, net of change costs.
+//!    Each job takes the one shape that earns most with the RAM the LP gave it.
+//! 2. **Greedy fill**: densest jobs first, each keeps today's chunks where they run,
+//!    then takes the host where its chunks fit most tightly.
+//! 3. **Local search** ([`improve`]): insert chunks with eviction and relocation,
+//!    and reshape a job to a neighbouring batch size, while the score rises.
+//! 4. **Exact** per-host MILP, warm-started, for tiny models only.
+//!
+//! Today's table with only the forced changes ([`baseline`]) and that table topped
+//! up compete with the result; the best [`Model::net_value`] wins, today's table on
+//! a tie. A per-host LP after stage 1 was measured too: slower (100 ms on the
+//! late-game model) and no better than stages 2–3, so it is gone. The bound is a
+//! Lagrangian relaxation of the host capacities ([`lagrangian_bound`]).
 //!
 //! A solver error or a time-out never fails the plan: the stage is skipped and
 //! the candidates that remain still compete.
@@ -29,8 +32,8 @@ use crate::Ram;
 /// How the solve went.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Status {
-    /// Every stage ran to its optimum.
-    Optimal,
+    /// Every stage ran to its end.
+    Complete,
     /// A stage ran out of time; the best table found so far was kept.
     TimeLimit,
     /// A stage failed; the best table found so far was kept.
@@ -52,9 +55,9 @@ pub(crate) struct Outcome {
 pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let free = model.free_for_plan();
     let current = &model.current;
-    let mut status = Status::Optimal;
+    let mut status = Status::Complete;
     let mut note = |s: Status| {
-        if status == Status::Optimal {
+        if status == Status::Complete {
             status = s;
         }
     };
@@ -191,10 +194,10 @@ fn exact(model: &Model, free: &[Ram], start: &Table, deadline: Instant) -> Optio
         let row: Vec<(usize, f64)> = x
             .iter()
             .filter(|c| c.2 == h)
-            .map(|&(j, s, _, c)| (c, gb(model.jobs[j].shapes[s].chunk)))
+            .map(|&(j, s, _, c)| (c, model.jobs[j].shapes[s].chunk.gb()))
             .collect();
         if !row.is_empty() {
-            lp.row(row, gb(*f));
+            lp.row(row, f.gb());
         }
     }
     Some(lp.solve(deadline).map(|v| {
@@ -241,8 +244,8 @@ fn aggregate(model: &Model, free: &[Ram], deadline: Instant) -> Result<Vec<Optio
     }
     let total: Ram = free.iter().copied().sum();
     lp.row(
-        cols.iter().enumerate().map(|(c, &(j, s, _))| (c, gb(model.jobs[j].shapes[s].chunk))).collect(),
-        gb(total),
+        cols.iter().enumerate().map(|(c, &(j, s, _))| (c, model.jobs[j].shapes[s].chunk.gb())).collect(),
+        total.gb(),
     );
     for (j, job) in model.jobs.iter().enumerate() {
         let row: Vec<(usize, f64)> = cols
@@ -650,10 +653,6 @@ impl Search<'_> {
         self.room = saved;
         false
     }
-}
-
-fn gb(r: Ram) -> f64 {
-    r.gb()
 }
 
 /// Divides every value so the largest is about 1: microlp wants coefficients of
