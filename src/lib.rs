@@ -44,3 +44,8 @@ pub use state::State;
 pub fn check(state: &State) -> Result<(), Error> {
     model::build(net::validate(state)?).map(|_| ())
 }
+
+/// The README's Rust examples compile and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

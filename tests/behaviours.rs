@@ -153,3 +153,18 @@ fn a_small_gain_below_min_gain_changes_nothing() {
     assert!(lazy.actions.is_empty(), "{:?}", lazy.actions);
     assert_eq!(lazy.solver.decision, "below_min_gain");
 }
+
+/// A time limit too short for the solver still gives a valid plan no worse than
+/// today's table (contract rule 7), and says that the limit was hit.
+#[test]
+fn a_time_limit_keeps_the_incumbent() {
+    for name in ["mid-game", "late-game"] {
+        let mut state = model(name);
+        state.policy.time_limit_ms = 1;
+        let plan = plan(&state);
+        assert_eq!(plan.solver.status, "time_limit", "{name}");
+        let i = &plan.income;
+        let net = i.planned_per_s + i.prep_value_per_s - i.change_cost / state.policy.horizon_s;
+        assert!(net >= i.current_per_s, "{name}: {i:?}");
+    }
+}
