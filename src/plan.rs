@@ -93,15 +93,16 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     let current_income = model.income(&model.current);
     let gain = model.net_value(&outcome.table) - model.net_value(&baseline);
     let worth_it = gain > 0.0 && gain >= model.net.policy.min_gain * current_income;
-    let (table, decision) = if worth_it && outcome.table != baseline {
-        (outcome.table, "changed")
+    let decision = if worth_it && outcome.table != baseline {
+        "changed"
     } else if gain > 0.0 && outcome.table != baseline {
-        (baseline, "below_min_gain")
+        "below_min_gain"
     } else if baseline == model.current {
-        (baseline, "kept")
+        "kept"
     } else {
-        (baseline, "repaired")
+        "repaired"
     };
+    let table = if decision == "changed" { outcome.table } else { baseline.clone() };
     if let Some(why) = model.violation(&table) {
         return Err(Error::Internal(format!("the plan breaks a rule: {why}")));
     }
@@ -117,7 +118,7 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
         Status::Error(e) => ("error", Some(e)),
     };
     Ok(Plan {
-        explain: explain(&model, &table, &tasks),
+        explain: explain(&model, &table, &baseline, &tasks),
         tasks,
         actions,
         income: Income {
@@ -194,10 +195,9 @@ fn to_tasks(model: &Model, table: &Table) -> Vec<Task> {
 }
 
 /// One line per task of the new table and per task it stops.
-fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
+fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Vec<Explain> {
     let net = &model.net;
     let current = &model.current;
-    let repaired = model.repair();
     let mut out = Vec::new();
     let mut room = vec![Ram::ZERO; net.hosts.len()];
     let mut used = vec![Ram::ZERO; net.hosts.len()];
@@ -247,7 +247,19 @@ fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
                 } else {
                     "limited by its start cost: more chunks would not repay it within the horizon".to_string()
                 };
-                out.push(Explain { task: id, why: format!("{what}; {limit}") });
+                // A task that gave up RAM says to whom.
+                let before: Vec<(usize, Ram)> = old_task.map_or(Vec::new(), |t| {
+                    t.placement.iter().map(|&(h, n)| (h, t.chunk * n)).collect()
+                });
+                let lost: Vec<usize> =
+                    before.iter().filter(|&&(h, r)| s.chunk * a.count[h] < r).map(|&(h, _)| h).collect();
+                let gave = before.iter().map(|b| b.1).sum::<Ram>().saturating_sub(s.chunk * n);
+                let shrunk = if gave > Ram::ZERO {
+                    format!("; gave up {gave}{}", successors(model, table, j, lost.into_iter()))
+                } else {
+                    String::new()
+                };
+                out.push(Explain { task: id, why: format!("{what}; {limit}{shrunk}") });
             }
             None => {
                 let Some(old) = old_task else {
@@ -257,7 +269,7 @@ fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
                     continue;
                 };
                 let drained = old.placement.iter().any(|&(h, _)| net.hosts[h].evict);
-                let why = if drained && current[j].is_some() && repaired[j].is_none() {
+                let why = if drained && current[j].is_some() && baseline[j].is_none() {
                     "killed: its host is drained and no other host had room for it".to_string()
                 } else {
                     let s = &job.shapes[job.current.unwrap().1];
@@ -267,7 +279,7 @@ fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
                         format!(
                             "killed: {} per GB·s, less than the work that took its RAM{}",
                             money(density(s) * 100.0),
-                            successors(model, table, old.placement.iter().map(|p| p.0))
+                            successors(model, table, j, old.placement.iter().map(|p| p.0))
                         )
                     }
                 };
@@ -279,11 +291,12 @@ fn explain(model: &Model, table: &Table, tasks: &[Task]) -> Vec<Explain> {
     out
 }
 
-/// " (a, b)": the tasks of the new table that now hold the most RAM on these hosts.
-fn successors(model: &Model, table: &Table, hosts: impl Iterator<Item = usize>) -> String {
+/// " (now used against a, b)": the other jobs of the new table that hold the most
+/// RAM on these hosts.
+fn successors(model: &Model, table: &Table, except: usize, hosts: impl Iterator<Item = usize>) -> String {
     let hosts: Vec<usize> = hosts.collect();
     let mut holders: Vec<(Ram, &str)> = Vec::new();
-    for (j, a) in table.iter().enumerate() {
+    for (j, a) in table.iter().enumerate().filter(|(j, _)| *j != except) {
         let Some(a) = a else { continue };
         let ram: Ram = hosts.iter().map(|&h| model.shape(j, a).chunk * a.count[h]).sum();
         if ram > Ram::ZERO {
