@@ -363,6 +363,21 @@ impl Model {
         free
     }
 
+    /// RAM each host has left of `free` (see [`Model::free_for_plan`]) after the
+    /// jobs of `table` that are not pinned.
+    pub fn room(&self, free: &[Ram], table: &Table) -> Vec<Ram> {
+        let mut room = free.to_vec();
+        for (j, a) in table.iter().enumerate() {
+            if let Some(a) = a.as_ref().filter(|_| !self.jobs[j].pinned) {
+                let chunk = self.shape(j, a).chunk;
+                for (h, &n) in a.count.iter().enumerate() {
+                    room[h] = room[h].saturating_sub(chunk * n);
+                }
+            }
+        }
+        room
+    }
+
     /// Why `table` breaks a rule, if it does: capacity, caps, drains or pins.
     pub fn violation(&self, table: &Table) -> Option<String> {
         let mut used = vec![Ram::ZERO; self.net.hosts.len()];
@@ -408,15 +423,7 @@ impl Model {
     /// none, are dropped, least valuable first.
     pub fn repair(&self) -> Table {
         let mut table = self.current.clone();
-        let mut free = self.free_for_plan();
-        for (j, a) in table.iter().enumerate() {
-            if let Some(a) = a.as_ref().filter(|_| !self.jobs[j].pinned) {
-                let chunk = self.shape(j, a).chunk;
-                for (h, &n) in a.count.iter().enumerate() {
-                    free[h] = free[h].saturating_sub(chunk * n);
-                }
-            }
-        }
+        let mut free = self.room(&self.free_for_plan(), &table);
         // Evicted chunks, most valuable per GB first, find room elsewhere.
         let mut order: Vec<usize> =
             (0..table.len()).filter(|&j| table[j].is_some() && !self.jobs[j].pinned).collect();

@@ -102,7 +102,7 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
 /// work elsewhere when that pays; what cannot be re-homed is dropped.
 fn baseline(model: &Model, free: &[Ram]) -> Table {
     let mut table = model.repair();
-    let mut search = Search { model, current: &model.current, free, room: rooms(model, free, &table) };
+    let mut search = Search { model, current: &model.current, free, room: model.room(free, &table) };
     let mut lost: Vec<(usize, usize, u64)> = Vec::new(); // (job, shape, chunks to re-home)
     for (j, today) in model.current.iter().enumerate() {
         let Some(today) = today.as_ref().filter(|_| !model.jobs[j].pinned) else { continue };
@@ -374,15 +374,7 @@ fn lagrangian_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
 /// where its chunks fit most tightly.
 pub(crate) fn top_up(model: &Model, free: &[Ram], mut table: Table) -> Table {
     let current = &model.current;
-    let mut room = free.to_vec();
-    for (j, a) in table.iter().enumerate() {
-        if let Some(a) = a.as_ref().filter(|_| !model.jobs[j].pinned) {
-            let chunk = model.shape(j, a).chunk;
-            for (h, &n) in a.count.iter().enumerate() {
-                room[h] = room[h].saturating_sub(chunk * n);
-            }
-        }
-    }
+    let mut room = model.room(free, &table);
     let horizon = model.net.policy.horizon_s;
     // Jobs with no allocation yet may start with their densest shape that fits.
     let mut order: Vec<(usize, usize)> = Vec::new();
@@ -445,7 +437,7 @@ pub(crate) fn top_up(model: &Model, free: &[Ram], mut table: Table) -> Table {
 /// * **reshape**: switch one job to the next smaller or larger batch size, refill
 ///   the RAM greedily, and keep the result when the whole table scores higher.
 fn improve(model: &Model, free: &[Ram], table: &mut Table, deadline: Instant) {
-    let mut search = Search { model, current: &model.current, free, room: rooms(model, free, table) };
+    let mut search = Search { model, current: &model.current, free, room: model.room(free, table) };
     for _ in 0..20 {
         let mut changed = false;
         for h in 0..free.len() {
@@ -470,20 +462,6 @@ fn improve(model: &Model, free: &[Ram], table: &mut Table, deadline: Instant) {
             return;
         }
     }
-}
-
-/// RAM each host has left after the non-pinned jobs of `table`.
-fn rooms(model: &Model, free: &[Ram], table: &Table) -> Vec<Ram> {
-    let mut room = free.to_vec();
-    for (j, a) in table.iter().enumerate() {
-        if let Some(a) = a.as_ref().filter(|_| !model.jobs[j].pinned) {
-            let chunk = model.shape(j, a).chunk;
-            for (h, &n) in a.count.iter().enumerate() {
-                room[h] = room[h].saturating_sub(chunk * n);
-            }
-        }
-    }
-    room
 }
 
 /// What the local search moves need to score a change incrementally.
@@ -631,7 +609,7 @@ impl Search<'_> {
             while let Some(&s) = usize::try_from(i).ok().and_then(|i| sizes.get(i)) {
                 let mut trial = table.clone();
                 trial[j] = None;
-                self.room = rooms(model, self.free, &trial);
+                self.room = model.room(self.free, &trial);
                 for h in 0..self.free.len() {
                     self.insert(&mut trial, j, s, h, u64::MAX);
                 }
@@ -646,7 +624,7 @@ impl Search<'_> {
                 i += step;
             }
             if improved {
-                self.room = rooms(model, self.free, table);
+                self.room = model.room(self.free, table);
                 return true;
             }
         }
