@@ -21,8 +21,9 @@
 //!   no cap on how many targets are tilled or sown: RAM decides.
 //! * Costs, in dollars: a harvest chunk stopped (killed, moved, resized) loses its batch
 //!   in flight and a harvest chunk started earns nothing for one batch time, both about
-//!   `value · (T_weaken + 2 · spacing)`; a till/sow chunk stopped loses its round,
-//!   `value · T`. Keeping a chunk costs nothing.
+//!   `value · (T_weaken + 2 · spacing)`; a till/sow chunk stopped loses its round
+//!   and one started does nothing until its first round lands, both `value · T`.
+//!   Keeping a chunk costs nothing.
 
 use crate::error::Error;
 use crate::game::{self, Server};
@@ -132,7 +133,7 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
             let value =
                 if work == 0 { 0.0 } else { gain * discount * chunk.0 as f64 / prep_ram.0.max(1) as f64 };
             let round = game::weaken_time_ms(&net.player, &s) / 1000.0;
-            Shape { kind, hack_threads: None, chunk, value, cap: work, start: 0.0, stop: value * round }
+            Shape { kind, hack_threads: None, chunk, value, cap: work, start: value * round, stop: value * round }
         };
         let mut shapes: Vec<Shape> = match phase {
             TaskKind::Harvest => {
@@ -149,7 +150,11 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
                     let value = match &target.menu {
                         Some(menu) => menu.iter().find(|o| o.0 == h).map_or(0.0, |o| o.2),
                         None if m.hackable => {
-                            game::harvest(&net.player, &s, &net.config, h).chunk_income_per_s
+                            // A batch sized at an older level holds fewer grow threads
+                            // than it now needs; it earns at most in proportion.
+                            let fresh = game::harvest(&net.player, &s, &net.config, h);
+                            let fit = (task.chunk.0 as f64 / fresh.batch.ram.0 as f64).min(1.0);
+                            fresh.chunk_income_per_s * fit
                         }
                         None => 0.0,
                     };

@@ -22,7 +22,7 @@
 //! A solver error or a time-out never fails the plan: the stage is skipped and
 //! the candidates that remain still compete.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel, WithTimeLimit};
 
@@ -144,7 +144,11 @@ fn best_of(model: &Model, candidates: &[Table]) -> usize {
 
 /// The most integer variables the exact stage takes on: microlp's branch and bound
 /// has no cuts or heuristics, so it is only dependable on tiny models.
-const EXACT_MAX_COLUMNS: usize = 60;
+const EXACT_MAX_COLUMNS: usize = 30;
+
+/// The exact stage's own time budget: on a model it cannot finish quickly, the
+/// heuristic answer is as good (measured), and waiting would only cost time.
+const EXACT_BUDGET: Duration = Duration::from_millis(50);
 
 /// Stage 4, for tiny models only: the exact per-host integer program over every
 /// shape, warm-started from `start`. `None` when the model is too large for it.
@@ -200,7 +204,12 @@ fn exact(model: &Model, free: &[Ram], start: &Table, deadline: Instant) -> Optio
             lp.row(row, f.gb());
         }
     }
-    Some(lp.solve(deadline).map(|v| {
+    let deadline = deadline.min(Instant::now() + EXACT_BUDGET);
+    Some(lp.solve(deadline).and_then(|solved| {
+        if !solved.complete {
+            return Err(Status::TimeLimit);
+        }
+        let v = solved.values;
         let mut table = pinned_only(model, current);
         for &(j, s, h, c) in &x {
             let n = v[c].round() as u64;
@@ -208,7 +217,7 @@ fn exact(model: &Model, free: &[Ram], start: &Table, deadline: Instant) -> Optio
                 table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; free.len()] }).count[h] += n;
             }
         }
-        table
+        Ok(table)
     }))
 }
 
@@ -258,7 +267,7 @@ fn aggregate(model: &Model, free: &[Ram], deadline: Instant) -> Result<Vec<Optio
             lp.row(row, 1.0);
         }
     }
-    let z = lp.solve(deadline)?;
+    let z = lp.solve(deadline)?.values;
     // The LP may split a job's RAM over several shapes; a job runs one. Choose the
     // shape that earns most with the RAM the LP gave the job (within its cap and
     // what fits), or, for a job the LP left out, its densest shape in case
@@ -639,6 +648,13 @@ fn value_scale(model: &Model) -> f64 {
     model.jobs.iter().flat_map(|j| &j.shapes).map(|s| s.value).fold(0.0, f64::max).max(1e-12)
 }
 
+/// An LP's answer: the column values, and whether the solver finished (a MILP cut
+/// short by its time limit still returns its best integer solution).
+struct Solved {
+    values: Vec<f64>,
+    complete: bool,
+}
+
 /// A small LP (or MILP) in column form, solved with microlp through good_lp.
 #[derive(Default)]
 struct Lp {
@@ -668,9 +684,9 @@ impl Lp {
     }
 
     /// Maximises; the column values, or why not.
-    fn solve(&self, deadline: Instant) -> Result<Vec<f64>, Status> {
+    fn solve(&self, deadline: Instant) -> Result<Solved, Status> {
         if self.columns.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Solved { values: Vec::new(), complete: true });
         }
         let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
         if left <= 0.0 {
@@ -700,6 +716,7 @@ impl Lp {
             good_lp::ResolutionError::Other(m) if m.contains("Time limit") => Status::TimeLimit,
             e => Status::Error(e.to_string()),
         })?;
-        Ok(cols.iter().map(|&v| solution.value(v)).collect())
+        let complete = !matches!(solution.status(), good_lp::SolutionStatus::TimeLimit);
+        Ok(Solved { values: cols.iter().map(|&v| solution.value(v)).collect(), complete })
     }
 }
