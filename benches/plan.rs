@@ -1,1 +1,90 @@
-fn main() {}
+//! Planning time on the scenario models in `models/`.
+//!
+//! Run with `cargo bench --bench plan`. Groups:
+//!
+//! - `plan/<model>`: [`reallot::plan`] on every `models/*.json`, parsed once beforehand;
+//! - `analyze/late-game`: [`reallot::analyze`] on the late-game model;
+//! - `parse_check/late-game`: [`reallot::parse`] then [`reallot::check`] on the
+//!   late-game file's text.
+//!
+//! See `BENCHMARKS.md` for the results and the targets.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+const LATE_GAME: &str = "late-game";
+
+/// Every `.json` file directly in `models/` (no subfolders), sorted by path, as
+/// (file stem, text).
+fn models() -> Vec<(String, String)> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(MODELS)
+        .unwrap_or_else(|e| panic!("cannot read {MODELS}: {e}"))
+        .map(|entry| entry.unwrap_or_else(|e| panic!("cannot read an entry of {MODELS}: {e}")).path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no models/*.json found in {MODELS}");
+    paths
+        .into_iter()
+        .map(|p| {
+            let stem = p.file_stem().expect("a file has a stem").to_string_lossy().into_owned();
+            let text =
+                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
+            (stem, text)
+        })
+        .collect()
+}
+
+fn late_game_text() -> String {
+    let path = format!("{MODELS}/{LATE_GAME}.json");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+fn bench_plan(c: &mut Criterion) {
+    let mut group = c.benchmark_group("plan");
+    group.measurement_time(Duration::from_secs(5)).sample_size(30);
+    for (stem, text) in models() {
+        let state = reallot::parse(&text).unwrap_or_else(|e| panic!("models/{stem}.json: {e}"));
+        // Fail loudly, outside the timed loop, if a model does not plan at all.
+        reallot::plan(&state).unwrap_or_else(|e| panic!("models/{stem}.json does not plan: {e}"));
+        group.bench_with_input(BenchmarkId::from_parameter(&stem), &state, |b, state| {
+            b.iter(|| reallot::plan(black_box(state)).expect("plan"));
+        });
+    }
+    group.finish();
+}
+
+fn bench_analyze(c: &mut Criterion) {
+    let text = late_game_text();
+    let state = reallot::parse(&text).unwrap_or_else(|e| panic!("models/{LATE_GAME}.json: {e}"));
+    reallot::analyze(&state).unwrap_or_else(|e| panic!("models/{LATE_GAME}.json does not analyze: {e}"));
+    let mut group = c.benchmark_group("analyze");
+    group.measurement_time(Duration::from_secs(5)).sample_size(30);
+    group.bench_with_input(BenchmarkId::from_parameter(LATE_GAME), &state, |b, state| {
+        b.iter(|| reallot::analyze(black_box(state)).expect("analyze"));
+    });
+    group.finish();
+}
+
+fn bench_parse_check(c: &mut Criterion) {
+    let text = late_game_text();
+    let state = reallot::parse(&text).unwrap_or_else(|e| panic!("models/{LATE_GAME}.json: {e}"));
+    reallot::check(&state).unwrap_or_else(|e| panic!("models/{LATE_GAME}.json is not valid: {e}"));
+    let mut group = c.benchmark_group("parse_check");
+    group.measurement_time(Duration::from_secs(5)).sample_size(30);
+    group.bench_with_input(BenchmarkId::from_parameter(LATE_GAME), text.as_str(), |b, text| {
+        b.iter(|| {
+            let state = reallot::parse(black_box(text)).expect("parse");
+            reallot::check(&state).expect("check");
+            state
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_plan, bench_analyze, bench_parse_check);
+criterion_main!(benches);

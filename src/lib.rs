@@ -26,6 +26,7 @@ mod model;
 mod net;
 mod plan;
 mod ram;
+pub mod sim;
 mod solve;
 pub mod state;
 

@@ -42,12 +42,41 @@ enum Command {
         /// The state file, or `-` for standard input.
         file: Option<String>,
     },
+    /// Play a timeline (`models/timelines/*.json`) forward on the game's formulas
+    /// under several policies and report money over time, actions and RAM for each.
+    Simulate {
+        /// The timeline file, or `-` for standard input.
+        file: Option<String>,
+        /// The policies to run (repeat or comma-separate); planner and greedy by default.
+        #[arg(long = "policy", value_enum, value_delimiter = ',', default_values = ["planner", "greedy"])]
+        policies: Vec<SimPolicy>,
+        /// Also draw money over time per policy as an SVG line chart into FILE.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<std::path::PathBuf>,
+        /// Play only this many game seconds instead of the timeline's `duration_s`.
+        #[arg(long, value_name = "SECONDS")]
+        duration_s: Option<f64>,
+        /// Include wall-clock times (`timing`); the output then differs from run to run.
+        #[arg(long)]
+        timing: bool,
+    },
     /// Print the JSON Schema of the input or the output.
     Schema {
         /// Which document.
         #[arg(value_enum)]
         which: Which,
     },
+}
+
+/// A policy `simulate` can run.
+#[derive(Clone, Copy, ValueEnum)]
+enum SimPolicy {
+    /// `reallot plan` every `replan_s` and on every event.
+    Planner,
+    /// Today's greedy TaskSelector.
+    Greedy,
+    /// The greedy TaskSelector without its expected-value threshold.
+    GreedyEv0,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,6 +124,9 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
             reallot::check(&read(file.as_deref())?)?;
             Ok(serde_json::json!({ "valid": true }))
         }
+        Command::Simulate { file, policies, svg, duration_s, timing } => {
+            json(simulate(file.as_deref(), policies, svg.as_deref(), *duration_s, *timing)?)
+        }
         Command::Schema { which } => json(serde_json::to_value(match which {
             Which::State => schemars::schema_for!(reallot::State),
             Which::Plan => schemars::schema_for!(reallot::Plan),
@@ -118,4 +150,83 @@ fn read(file: Option<&str>) -> Result<reallot::State, Error> {
         }])
     })?;
     reallot::parse(&text)
+}
+
+/// Runs `simulate`: the report as JSON, the chart into `svg` when asked, and a
+/// progress bar on standard error when the run takes over a second and standard
+/// error is a terminal.
+fn simulate(
+    file: Option<&str>,
+    policies: &[SimPolicy],
+    svg: Option<&std::path::Path>,
+    duration_s: Option<f64>,
+    timing: bool,
+) -> Result<Result<serde_json::Value, serde_json::Error>, Error> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use reallot::sim;
+    use std::io::IsTerminal;
+
+    let source = file.unwrap_or("-");
+    let mut text = String::new();
+    let read = if source == "-" {
+        std::io::stdin().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(source).and_then(|mut f| f.read_to_string(&mut text))
+    };
+    read.map_err(|e| {
+        Error::Invalid(vec![reallot::Invalid {
+            path: "$".into(),
+            message: format!("cannot read {source}: {e}"),
+        }])
+    })?;
+    let mut timeline = sim::parse(&text)?;
+    if let Some(d) = duration_s {
+        timeline.duration_s = d;
+    }
+    let policies: Vec<sim::Policy> = policies
+        .iter()
+        .map(|p| match p {
+            SimPolicy::Planner => sim::Policy::Planner,
+            SimPolicy::Greedy => sim::Policy::Greedy,
+            SimPolicy::GreedyEv0 => sim::Policy::GreedyEv0,
+        })
+        .collect();
+    let bar = ProgressBar::with_draw_target(
+        Some((timeline.duration_s * policies.len() as f64) as u64),
+        ProgressDrawTarget::hidden(),
+    );
+    bar.set_style(
+        ProgressStyle::with_template("simulating {bar:30} {percent:>3}% of game time, {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let progress = |played: f64| {
+        bar.inc(played as u64);
+        let late = started.elapsed() > std::time::Duration::from_secs(1);
+        if late && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) && std::io::stderr().is_terminal()
+        {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    };
+    let result = sim::run(&timeline, &policies, &progress);
+    bar.finish_and_clear();
+    let mut report = result?;
+    if let Some(path) = svg {
+        let title = match file {
+            Some(f) if f != "-" => std::path::Path::new(f)
+                .file_stem()
+                .map_or_else(|| f.to_string(), |s| s.to_string_lossy().into_owned()),
+            _ => "timeline".to_string(),
+        };
+        let chart = sim::svg(&report, &format!("{title}: money earned"))?;
+        std::fs::write(path, chart)
+            .map_err(|e| Error::Internal(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if !timing {
+        for p in report.policies.values_mut() {
+            p.timing = None;
+        }
+    }
+    Ok(serde_json::to_value(report))
 }

@@ -6,4 +6,5 @@ mod cli;
 mod contract;
 mod game_vectors;
 mod schema;
+mod sim;
 mod support;
