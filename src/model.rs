@@ -133,7 +133,15 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
             let value =
                 if work == 0 { 0.0 } else { gain * discount * chunk.0 as f64 / prep_ram.0.max(1) as f64 };
             let round = game::weaken_time_ms(&net.player, &s) / 1000.0;
-            Shape { kind, hack_threads: None, chunk, value, cap: work, start: value * round, stop: value * round }
+            Shape {
+                kind,
+                hack_threads: None,
+                chunk,
+                value,
+                cap: work,
+                start: value * round,
+                stop: value * round,
+            }
         };
         let mut shapes: Vec<Shape> = match phase {
             TaskKind::Harvest => {

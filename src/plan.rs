@@ -248,9 +248,8 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                     "limited by its start cost: more chunks would not repay it within the horizon".to_string()
                 };
                 // A task that gave up RAM says to whom.
-                let before: Vec<(usize, Ram)> = old_task.map_or(Vec::new(), |t| {
-                    t.placement.iter().map(|&(h, n)| (h, t.chunk * n)).collect()
-                });
+                let before: Vec<(usize, Ram)> = old_task
+                    .map_or(Vec::new(), |t| t.placement.iter().map(|&(h, n)| (h, t.chunk * n)).collect());
                 let lost: Vec<usize> =
                     before.iter().filter(|&&(h, r)| s.chunk * a.count[h] < r).map(|&(h, _)| h).collect();
                 let gave = before.iter().map(|b| b.1).sum::<Ram>().saturating_sub(s.chunk * n);
