@@ -62,12 +62,13 @@ pub enum Action {
         /// How many chunks.
         chunks: u64,
     },
-    /// Relaunch a harvest with a new batch size: its chunks are replaced by these.
+    /// Relaunch a task with a new chunk size: its chunks are replaced by these.
     Resize {
         /// The task.
         task: String,
-        /// New hack threads per batch.
-        hack_threads: u32,
+        /// New hack threads per batch (harvest only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hack_threads: Option<u32>,
         /// New RAM of one chunk in GB.
         chunk_ram: f64,
         /// The new chunks per host.
@@ -146,7 +147,7 @@ pub fn actions(names: &[String], caps: &[Ram], old: &[Task], new: &[Task]) -> Ve
             steps.push(Step {
                 action: Action::Resize {
                     task: n.id.clone(),
-                    hack_threads: n.hack_threads.unwrap_or(0),
+                    hack_threads: n.hack_threads,
                     chunk_ram: chunk(n).gb(),
                     placement: n.placement.clone(),
                 },

@@ -308,6 +308,20 @@ fn same_shape(a: &Shape, b: &Shape) -> bool {
 }
 
 impl Model {
+    /// `other`'s table in this model's jobs and shapes (the same network with
+    /// another table today); `None` when a job or shape has no counterpart here.
+    pub fn translate(&self, other: &Model, table: &Table) -> Option<Table> {
+        let mut out: Table = vec![None; self.jobs.len()];
+        for (j, alloc) in table.iter().enumerate() {
+            let Some(alloc) = alloc else { continue };
+            let target = other.jobs[j].target;
+            let here = self.jobs.iter().position(|job| job.target == target)?;
+            let shape = self.jobs[here].shapes.iter().position(|s| same_shape(s, other.shape(j, alloc)))?;
+            out[here] = Some(Alloc { shape, count: alloc.count.clone() });
+        }
+        Some(out)
+    }
+
     /// The shape of a job's allocation.
     pub fn shape(&self, job: usize, alloc: &Alloc) -> &Shape {
         &self.jobs[job].shapes[alloc.shape]
@@ -341,13 +355,16 @@ impl Model {
             match (old, new) {
                 (Some(o), Some(n)) if o.shape == n.shape => {
                     let s = self.shape(j, n);
-                    for (a, b) in o.count.iter().zip(&n.count) {
-                        cost += s.start * b.saturating_sub(*a) as f64 + s.stop * a.saturating_sub(*b) as f64;
-                    }
+                    let added: u64 = o.count.iter().zip(&n.count).map(|(a, b)| b.saturating_sub(*a)).sum();
+                    let removed: u64 = o.count.iter().zip(&n.count).map(|(a, b)| a.saturating_sub(*b)).sum();
+                    // Chunks above the cap earn nothing, so dropping them costs nothing.
+                    let surplus = o.total().saturating_sub(s.cap);
+                    cost += s.start * added as f64 + s.stop * removed.saturating_sub(surplus) as f64;
                 }
                 _ => {
                     if let Some(o) = old {
-                        cost += self.shape(j, o).stop * o.total() as f64;
+                        let s = self.shape(j, o);
+                        cost += s.stop * o.total().min(s.cap) as f64;
                     }
                     if let Some(n) = new {
                         cost += self.shape(j, n).start * n.total() as f64;

@@ -63,7 +63,13 @@ pub fn parse(json: &str) -> Result<State, Error> {
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." { "$".to_string() } else { path };
+        // An empty key leaves an empty last segment; show it as `""`.
+        let path = match path.as_str() {
+            "." => "$".to_string(),
+            "" => "\"\"".to_string(),
+            p if p.ends_with('.') => format!("{p}\"\""),
+            _ => path,
+        };
         let (path, message) = parse_problem(path, &e.into_inner());
         Error::at(path, message)
     })

@@ -22,7 +22,9 @@ impl Ram {
     pub fn from_gb(gb: f64) -> Option<Ram> {
         let hundredths = gb * 100.0;
         let whole = hundredths.round();
-        let exact = (hundredths - whole).abs() <= 1e-6 * whole.max(1.0);
+        // Absolute, not relative: a half hundredth is off at any size, while the
+        // float noise of a two-decimal amount stays far below 0.05 up to 2^40 GB.
+        let exact = (hundredths - whole).abs() <= 0.05;
         ((0.0..=1_099_511_627_776.0).contains(&gb) && exact).then_some(Ram(whole as u64))
     }
 
@@ -97,6 +99,8 @@ mod tests {
         assert_eq!(Ram::from_gb(6.95), Some(Ram(695)));
         assert_eq!(Ram::from_gb(1_048_576.0), Some(Ram(104_857_600)));
         assert_eq!(Ram::from_gb(0.001), None);
+        assert_eq!(Ram::from_gb(8192.005), None);
+        assert_eq!(Ram::from_gb(1_099_511_627_775.99), Some(Ram(109_951_162_777_599)));
         assert_eq!(Ram::from_gb(-1.0), None);
         assert_eq!(Ram::from_gb(f64::NAN), None);
         assert_eq!(Ram(2275).to_string(), "22.75 GB");

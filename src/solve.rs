@@ -11,7 +11,8 @@
 //!    then takes the host where its chunks fit most tightly.
 //! 3. **Local search** ([`improve`]): insert chunks with eviction and relocation,
 //!    and reshape a job to a neighbouring batch size, while the score rises.
-//! 4. **Exact** per-host MILP, warm-started, for tiny models only.
+//! 4. **Exact** per-host MILP, for tiny models only: a depth-first branch and bound
+//!    over microlp relaxations, warm-started, stopped by a node count.
 //!
 //! Today's table with only the forced changes ([`baseline`]) and that table topped
 //! up compete with the result; the best [`Model::net_value`] wins, today's table on
@@ -22,7 +23,7 @@
 //! A solver error or a time-out never fails the plan: the stage is skipped and
 //! the candidates that remain still compete.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel, WithTimeLimit};
 
@@ -47,8 +48,6 @@ pub(crate) struct Outcome {
     /// Today's table with only the changes that drains and caps force.
     pub baseline: Table,
     pub status: Status,
-    /// An upper bound on [`Model::value`] of any valid table.
-    pub bound: f64,
 }
 
 /// Solves the model, giving up on LP stages once `deadline` has passed.
@@ -90,10 +89,15 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
         }
     }
     let best = best_of(model, &candidates);
-    let table = candidates.swap_remove(best);
-    let pinned_value = model.value(&pinned_only(model, current));
-    let bound = pinned_value + lagrangian_bound(model, &free, model.value(&table) - pinned_value);
-    Outcome { table, baseline, status, bound }
+    Outcome { table: candidates.swap_remove(best), baseline, status }
+}
+
+/// An upper bound on [`Model::value`] of any valid table; `table` (a good one)
+/// sets the step size.
+pub(crate) fn bound(model: &Model, table: &Table) -> f64 {
+    let free = model.free_for_plan();
+    let pinned_value = model.value(&pinned_only(model, &model.current));
+    pinned_value + lagrangian_bound(model, &free, model.value(table) - pinned_value)
 }
 
 /// Today's table with only the changes that drains and caps force, made as cheaply
@@ -146,9 +150,9 @@ fn best_of(model: &Model, candidates: &[Table]) -> usize {
 /// has no cuts or heuristics, so it is only dependable on tiny models.
 const EXACT_MAX_COLUMNS: usize = 30;
 
-/// The exact stage's own time budget: on a model it cannot finish quickly, the
-/// heuristic answer is as good (measured), and waiting would only cost time.
-const EXACT_BUDGET: Duration = Duration::from_millis(50);
+/// The most LP relaxations the exact stage solves. Its answer then depends on the
+/// model alone. 500 nodes take about 50 ms on `tests/regressions/exact-stage-one-host.json`.
+const EXACT_NODES: usize = 500;
 
 /// Stage 4, for tiny models only: the exact per-host integer program over every
 /// shape, warm-started from `start`. `None` when the model is too large for it.
@@ -204,20 +208,15 @@ fn exact(model: &Model, free: &[Ram], start: &Table, deadline: Instant) -> Optio
             lp.row(row, f.gb());
         }
     }
-    let deadline = deadline.min(Instant::now() + EXACT_BUDGET);
-    Some(lp.solve(deadline).and_then(|solved| {
-        if !solved.complete {
-            return Err(Status::TimeLimit);
-        }
-        let v = solved.values;
+    Some(lp.branch_and_bound(EXACT_NODES, deadline).map(|solved| {
         let mut table = pinned_only(model, current);
         for &(j, s, h, c) in &x {
-            let n = v[c].round() as u64;
+            let n = solved.as_ref().map_or(0.0, |v| v[c]).round() as u64;
             if n > 0 {
                 table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; free.len()] }).count[h] += n;
             }
         }
-        Ok(table)
+        table
     }))
 }
 
@@ -267,7 +266,7 @@ fn aggregate(model: &Model, free: &[Ram], deadline: Instant) -> Result<Vec<Optio
             lp.row(row, 1.0);
         }
     }
-    let z = lp.solve(deadline)?.values;
+    let z = lp.solve(deadline)?;
     // The LP may split a job's RAM over several shapes; a job runs one. Choose the
     // shape that earns most with the RAM the LP gave the job (within its cap and
     // what fits), or, for a job the LP left out, its densest shape in case
@@ -648,13 +647,6 @@ fn value_scale(model: &Model) -> f64 {
     model.jobs.iter().flat_map(|j| &j.shapes).map(|s| s.value).fold(0.0, f64::max).max(1e-12)
 }
 
-/// An LP's answer: the column values, and whether the solver finished (a MILP cut
-/// short by its time limit still returns its best integer solution).
-struct Solved {
-    values: Vec<f64>,
-    complete: bool,
-}
-
 /// A small LP (or MILP) in column form, solved with microlp through good_lp.
 #[derive(Default)]
 struct Lp {
@@ -683,23 +675,25 @@ impl Lp {
         self.rows.push((coefficients, rhs));
     }
 
-    /// Maximises; the column values, or why not.
-    fn solve(&self, deadline: Instant) -> Result<Solved, Status> {
+    /// Maximises with every column continuous; the column values, or why not.
+    fn solve(&self, deadline: Instant) -> Result<Vec<f64>, Status> {
+        let bounds: Vec<(f64, f64)> = self.columns.iter().map(|&(_, upper)| (0.0, upper)).collect();
+        let solved = self.relax(&bounds, deadline)?;
+        solved.map(|(_, values)| values).ok_or_else(|| Status::Error("the LP is infeasible".into()))
+    }
+
+    /// Maximises with every column continuous within `bounds` (lower, upper):
+    /// the objective and the column values, `None` when no point is feasible.
+    fn relax(&self, bounds: &[(f64, f64)], deadline: Instant) -> Result<Option<(f64, Vec<f64>)>, Status> {
         if self.columns.is_empty() {
-            return Ok(Solved { values: Vec::new(), complete: true });
+            return Ok(Some((0.0, Vec::new())));
         }
         let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
         if left <= 0.0 {
             return Err(Status::TimeLimit);
         }
         let mut vars = ProblemVariables::new();
-        let mut defs: Vec<_> = self.columns.iter().map(|&(_, ub)| variable().min(0.0).max(ub)).collect();
-        for &(c, start) in &self.integers {
-            // microlp keeps integer bounds in i32.
-            let ub = self.columns[c].1.min(f64::from(i32::MAX));
-            defs[c] = variable().integer().min(0.0).max(ub).initial(start);
-        }
-        let cols: Vec<_> = defs.into_iter().map(|d| vars.add(d)).collect();
+        let cols: Vec<_> = bounds.iter().map(|&(lo, hi)| vars.add(variable().min(lo).max(hi))).collect();
         let mut objective = Expression::with_capacity(cols.len());
         for (&(c, _), &v) in self.columns.iter().zip(&cols) {
             objective.add_mul(c, v);
@@ -712,11 +706,51 @@ impl Lp {
             }
             problem.add_constraint(e.leq(*rhs));
         }
-        let solution = problem.solve().map_err(|e| match e {
-            good_lp::ResolutionError::Other(m) if m.contains("Time limit") => Status::TimeLimit,
-            e => Status::Error(e.to_string()),
-        })?;
-        let complete = !matches!(solution.status(), good_lp::SolutionStatus::TimeLimit);
-        Ok(Solved { values: cols.iter().map(|&v| solution.value(v)).collect(), complete })
+        match problem.solve() {
+            Ok(s) if matches!(s.status(), good_lp::SolutionStatus::TimeLimit) => Err(Status::TimeLimit),
+            Ok(s) => {
+                let values: Vec<f64> = cols.iter().map(|&v| s.value(v)).collect();
+                Ok(Some((self.columns.iter().zip(&values).map(|(&(c, _), v)| c * v).sum(), values)))
+            }
+            Err(good_lp::ResolutionError::Infeasible) => Ok(None),
+            Err(good_lp::ResolutionError::Other(m)) if m.contains("Time limit") => Err(Status::TimeLimit),
+            Err(e) => Err(Status::Error(e.to_string())),
+        }
+    }
+
+    /// Maximises with the integer columns whole: depth-first branch and bound,
+    /// each node an LP relaxation, starting from the warm start. It stops after
+    /// `nodes` relaxations with the best whole solution found, so its answer
+    /// depends on the model alone, never on how busy the machine is (microlp's own
+    /// branch and bound can only be stopped by the clock).
+    fn branch_and_bound(&self, nodes: usize, deadline: Instant) -> Result<Option<Vec<f64>>, Status> {
+        let root: Vec<(f64, f64)> = self.columns.iter().map(|&(_, upper)| (0.0, upper)).collect();
+        let mut warm = root.clone();
+        for &(c, start) in &self.integers {
+            warm[c] = (start, start);
+        }
+        let mut best = self.relax(&warm, deadline)?;
+        let mut stack = vec![root];
+        for _ in 0..nodes {
+            let Some(bounds) = stack.pop() else { break };
+            let Some((objective, values)) = self.relax(&bounds, deadline)? else { continue };
+            if best.as_ref().is_some_and(|b| objective <= b.0 + 1e-9 * b.0.abs().max(1.0)) {
+                continue;
+            }
+            // Branch on the most fractional integer column; the first wins a tie.
+            let fraction = |c: usize| (values[c] - values[c].floor() - 0.5).abs();
+            let split = self.integers.iter().map(|&(c, _)| c).filter(|&c| fraction(c) < 0.5 - 1e-6);
+            let Some(c) = split.min_by(|&a, &b| fraction(a).total_cmp(&fraction(b))) else {
+                best = Some((objective, values));
+                continue;
+            };
+            let (mut down, mut up) = (bounds.clone(), bounds);
+            down[c].1 = values[c].floor();
+            up[c].0 = values[c].ceil();
+            // The nearer side is explored first.
+            let near_up = values[c] - values[c].floor() >= 0.5;
+            stack.extend(if near_up { [down, up] } else { [up, down] });
+        }
+        Ok(best.map(|(_, values)| values))
     }
 }

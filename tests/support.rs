@@ -81,7 +81,7 @@ pub fn apply(tasks: &mut BTreeMap<String, Task>, action: &Action) -> Result<(), 
         }
         Action::Resize { task, hack_threads, chunk_ram, placement } => {
             let t = tasks.get_mut(task).ok_or(format!("resize of missing task {task}"))?;
-            t.hack_threads = Some(*hack_threads);
+            t.hack_threads = *hack_threads;
             t.chunk_ram = Some(*chunk_ram);
             t.placement = placement.clone();
         }

@@ -529,7 +529,7 @@ impl World {
                     self.remove_chunks(i, h, n);
                 }
                 let p = percent(self, self.tasks[i].target);
-                self.tasks[i].hack = hack(self.tasks[i].kind, Some(*hack_threads), p);
+                self.tasks[i].hack = hack(self.tasks[i].kind, *hack_threads, p);
                 self.tasks[i].chunk = chunk(*chunk_ram)?;
                 for (name, &n) in placement {
                     let h = host(self, name)?;
