@@ -165,12 +165,7 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
     let mut host_index: HashMap<&str, usize> = HashMap::new();
     for (i, h) in state.hosts.iter().enumerate() {
         let at = format!("hosts[{i}]");
-        if let Some(j) = host_index.insert(&h.name, i) {
-            v.fail(
-                format!("{at}.name"),
-                format!("{:?} is already the name of hosts[{j}]; names must be unique", h.name),
-            );
-        }
+        v.unique(&mut host_index, &h.name, i, &at, "hosts", "name");
         let max = v.ram(&format!("{at}.max_ram"), h.max_ram);
         let reserved = v.ram(&format!("{at}.reserved_ram"), h.reserved_ram);
         if reserved > max {
@@ -192,12 +187,7 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
     let mut target_index: HashMap<&str, usize> = HashMap::new();
     for (i, t) in state.targets.iter().enumerate() {
         let at = format!("targets[{i}]");
-        if let Some(j) = target_index.insert(&t.name, i) {
-            v.fail(
-                format!("{at}.name"),
-                format!("{:?} is already the name of targets[{j}]; names must be unique", t.name),
-            );
-        }
+        v.unique(&mut target_index, &t.name, i, &at, "targets", "name");
         v.range(
             &format!("{at}.required_hacking"),
             t.required_hacking as f64,
@@ -284,12 +274,7 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
     let mut used = vec![Ram::ZERO; hosts.len()];
     for (i, t) in state.tasks.iter().enumerate() {
         let at = format!("tasks[{i}]");
-        if let Some(j) = task_index.insert(&t.id, i) {
-            v.fail(
-                format!("{at}.id"),
-                format!("{:?} is already the id of tasks[{j}]; ids must be unique", t.id),
-            );
-        }
+        v.unique(&mut task_index, &t.id, i, &at, "tasks", "id");
         let target = target_index.get(t.target.as_str()).copied();
         match target {
             None => v.fail(
@@ -355,7 +340,12 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
         }
         let mut placement = Vec::with_capacity(t.placement.len());
         for (host, &n) in &t.placement {
-            let at = format!("{at}.placement.{host}");
+            // An empty host name is shown as `""`, as the parser shows an empty key.
+            let at = if host.is_empty() {
+                format!("{at}.placement.\"\"")
+            } else {
+                format!("{at}.placement.{host}")
+            };
             let Some(&hi) = host_index.get(host.as_str()) else {
                 v.fail(at, format!("{host:?} is not a host; allowed: a name listed in `hosts`"));
                 continue;
@@ -454,6 +444,27 @@ struct Check {
 impl Check {
     fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Invalid { path: path.into(), message: message.into() });
+    }
+
+    /// A name (or id) at `{at}.{field}` of `list[i]`: not empty, and not taken.
+    fn unique<'a>(
+        &mut self,
+        index: &mut HashMap<&'a str, usize>,
+        name: &'a str,
+        i: usize,
+        at: &str,
+        list: &str,
+        field: &str,
+    ) {
+        if name.is_empty() {
+            self.fail(format!("{at}.{field}"), "\"\" is empty; allowed: one character or more");
+        }
+        if let Some(j) = index.insert(name, i) {
+            self.fail(
+                format!("{at}.{field}"),
+                format!("{name:?} is already the {field} of {list}[{j}]; {field}s must be unique"),
+            );
+        }
     }
 
     fn range(&mut self, path: &str, x: f64, lo: f64, hi: f64, allowed: &str) {

@@ -24,6 +24,7 @@ const BAD: &[(&str, &[&str])] = &[
     ("config-max-hack-fraction-2", &["config.max_hack_fraction"]),
     ("config-spacing-zero", &["config.spacing_ms"]),
     ("duplicate-host", &["hosts[2].name"]),
+    ("empty-names", &["hosts[0].name", "targets[0].name", "tasks[0].id"]),
     ("duplicate-target", &["targets[1].name"]),
     ("duplicate-task-id", &["tasks[1].id"]),
     ("empty-hosts", &["hosts"]),
