@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde_path_to_error::Segment;
+
 use crate::error::{Error, Invalid};
 use crate::game::{self, Server};
 use crate::state::{Config, DrainMode, Player, Policy, State, TaskKind};
@@ -62,17 +64,37 @@ pub(crate) struct Net {
 pub fn parse(json: &str) -> Result<State, Error> {
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        // An empty key leaves an empty last segment; show it as `""`.
-        let path = match path.as_str() {
-            "." => "$".to_string(),
-            "" => "\"\"".to_string(),
-            p if p.ends_with('.') => format!("{p}\"\""),
-            _ => path,
-        };
+        let mut path = String::new();
+        for segment in e.path() {
+            match segment {
+                Segment::Seq { index } => path.push_str(&format!("[{index}]")),
+                Segment::Map { key: name } | Segment::Enum { variant: name } => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(&key(name));
+                }
+                Segment::Unknown => path.push_str(if path.is_empty() { "?" } else { ".?" }),
+            }
+        }
+        if path.is_empty() {
+            path.push('$');
+        }
         let (path, message) = parse_problem(path, &e.into_inner());
         Error::at(path, message)
     })
+}
+
+/// A name as one segment of a JSON path: as it is when it is made of letters,
+/// digits, `-` and `_`, else quoted as JSON (`""`, `"I.I.I.I"`), so every path
+/// reads back unambiguously.
+fn key(name: &str) -> String {
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        serde_json::Value::from(name).to_string()
+    }
 }
 
 /// Words a serde_json error for a user who writes JSON, not Rust: the path of a
@@ -340,12 +362,7 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
         }
         let mut placement = Vec::with_capacity(t.placement.len());
         for (host, &n) in &t.placement {
-            // An empty host name is shown as `""`, as the parser shows an empty key.
-            let at = if host.is_empty() {
-                format!("{at}.placement.\"\"")
-            } else {
-                format!("{at}.placement.{host}")
-            };
+            let at = format!("{at}.placement.{}", key(host));
             let Some(&hi) = host_index.get(host.as_str()) else {
                 v.fail(at, format!("{host:?} is not a host; allowed: a name listed in `hosts`"));
                 continue;

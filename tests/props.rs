@@ -825,6 +825,7 @@ macro_rules! regressions {
 
 regressions! {
     regression_bad_empty_key => "bad-empty-key.json",
+    regression_bad_dotted_host_in_placement => "bad-dotted-host-in-placement.json",
     regression_bad_empty_host_in_placement => "bad-empty-host-in-placement.json",
     regression_bad_empty_key_in_host => "bad-empty-key-in-host.json",
     regression_bad_three_decimals_big_host => "bad-three-decimals-big-host.json",
