@@ -107,7 +107,11 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
         }
         let further = decide(&again, &settled).1;
         match model.translate(&again, &further) {
-            Some(t) if further != again.current && model.net_value(&t) > model.net_value(&table) => {
+            Some(t)
+                if further != again.current
+                    && model.net_value(&t) > model.net_value(&table) + 1e-9
+                    && worth_it(&model, &outcome.baseline, &t) =>
+            {
                 (decision, table) = ("changed", t);
             }
             _ => break,
@@ -156,10 +160,7 @@ const SETTLE_ROUNDS: usize = 3;
 fn decide(model: &Model, outcome: &solve::Outcome) -> (&'static str, Table) {
     let baseline = &outcome.baseline;
     let gain = model.net_value(&outcome.table) - model.net_value(baseline);
-    // Relative to what remains after the forced changes: income on a drained host
-    // is going away whatever the plan does.
-    let worth_it = gain > 0.0 && gain >= model.net.policy.min_gain * model.income(baseline);
-    let decision = if worth_it && outcome.table != *baseline {
+    let decision = if worth_it(model, baseline, &outcome.table) && outcome.table != *baseline {
         "changed"
     } else if gain > 0.0 && outcome.table != *baseline {
         "below_min_gain"
@@ -170,6 +171,14 @@ fn decide(model: &Model, outcome: &solve::Outcome) -> (&'static str, Table) {
     };
     let table = if decision == "changed" { outcome.table.clone() } else { baseline.clone() };
     (decision, table)
+}
+
+/// Whether `table` gains at least `policy.min_gain` of the baseline's income over
+/// the baseline: relative to what remains after the forced changes, since income
+/// on a drained host is going away whatever the plan does.
+fn worth_it(model: &Model, baseline: &Table, table: &Table) -> bool {
+    let gain = model.net_value(table) - model.net_value(baseline);
+    gain > 0.0 && gain >= model.net.policy.min_gain * model.income(baseline)
 }
 
 /// Today's tasks with every default filled in, in id order.

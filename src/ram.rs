@@ -22,9 +22,9 @@ impl Ram {
     pub fn from_gb(gb: f64) -> Option<Ram> {
         let hundredths = gb * 100.0;
         let whole = hundredths.round();
-        // Absolute, not relative: a half hundredth is off at any size, while the
-        // float noise of a two-decimal amount stays far below 0.05 up to 2^40 GB.
-        let exact = (hundredths - whole).abs() <= 0.05;
+        // A two-decimal amount is off a whole hundredth by float noise only: a few
+        // units in the last place of `hundredths` (about 0.02 at 2^40 GB).
+        let exact = (hundredths - whole).abs() <= (4.0 * f64::EPSILON * hundredths.abs()).max(1e-6);
         ((0.0..=1_099_511_627_776.0).contains(&gb) && exact).then_some(Ram(whole as u64))
     }
 
@@ -100,6 +100,8 @@ mod tests {
         assert_eq!(Ram::from_gb(1_048_576.0), Some(Ram(104_857_600)));
         assert_eq!(Ram::from_gb(0.001), None);
         assert_eq!(Ram::from_gb(8192.005), None);
+        assert_eq!(Ram::from_gb(1.0004), None);
+        assert_eq!(Ram::from_gb(6.9504), None);
         assert_eq!(Ram::from_gb(1_099_511_627_775.99), Some(Ram(109_951_162_777_599)));
         assert_eq!(Ram::from_gb(-1.0), None);
         assert_eq!(Ram::from_gb(f64::NAN), None);

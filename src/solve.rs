@@ -1,4 +1,4 @@
-//! Finds a good table for a model: the only user of good_lp.
+//! Finds a good table for a model: the only user of good_lp and microlp.
 //!
 //! The exact per-host integer program is far too slow at real sizes (see
 //! `docs/solvers.md` of the design notes), so the cycle is decomposed:
@@ -11,8 +11,8 @@
 //!    then takes the host where its chunks fit most tightly.
 //! 3. **Local search** ([`improve`]): insert chunks with eviction and relocation,
 //!    and reshape a job to a neighbouring batch size, while the score rises.
-//! 4. **Exact** per-host MILP, for tiny models only: a depth-first branch and bound
-//!    over microlp relaxations, warm-started, stopped by a node count.
+//! 4. **Exact** per-host MILP, for tiny models only: microlp's branch and bound,
+//!    warm-started, stopped by a node count.
 //!
 //! Today's table with only the forced changes ([`baseline`]) and that table topped
 //! up compete with the result; the best [`Model::net_value`] wins, today's table on
@@ -25,7 +25,7 @@
 
 use std::time::Instant;
 
-use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel, WithTimeLimit};
+use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, WithTimeLimit};
 
 use crate::model::{density, Alloc, Model, Shape, Table};
 use crate::Ram;
@@ -147,12 +147,13 @@ fn best_of(model: &Model, candidates: &[Table]) -> usize {
 }
 
 /// The most integer variables the exact stage takes on: microlp's branch and bound
-/// has no cuts or heuristics, so it is only dependable on tiny models.
+/// has no cuts, so it is only dependable on tiny models.
 const EXACT_MAX_COLUMNS: usize = 30;
 
-/// The most LP relaxations the exact stage solves. Its answer then depends on the
-/// model alone. 500 nodes take about 50 ms on `tests/regressions/exact-stage-one-host.json`.
-const EXACT_NODES: usize = 500;
+/// The most branch-and-bound nodes of the exact stage: its answer then depends on
+/// the model alone, not on the clock. A whole plan of
+/// `tests/regressions/exact-stage-one-host.json` (two solves) takes about 20 ms.
+const EXACT_NODES: u64 = 500;
 
 /// Stage 4, for tiny models only: the exact per-host integer program over every
 /// shape, warm-started from `start`. `None` when the model is too large for it.
@@ -208,7 +209,9 @@ fn exact(model: &Model, free: &[Ram], start: &Table, deadline: Instant) -> Optio
             lp.row(row, f.gb());
         }
     }
-    Some(lp.branch_and_bound(EXACT_NODES, deadline).map(|solved| {
+    // With no whole solution found the table is the pinned jobs alone, which
+    // loses to every other candidate.
+    Some(lp.solve_whole(EXACT_NODES, deadline).map(|solved| {
         let mut table = pinned_only(model, current);
         for &(j, s, h, c) in &x {
             let n = solved.as_ref().map_or(0.0, |v| v[c]).round() as u64;
@@ -677,28 +680,21 @@ impl Lp {
 
     /// Maximises with every column continuous; the column values, or why not.
     fn solve(&self, deadline: Instant) -> Result<Vec<f64>, Status> {
-        let bounds: Vec<(f64, f64)> = self.columns.iter().map(|&(_, upper)| (0.0, upper)).collect();
-        let solved = self.relax(&bounds, deadline)?;
-        solved.map(|(_, values)| values).ok_or_else(|| Status::Error("the LP is infeasible".into()))
-    }
-
-    /// Maximises with every column continuous within `bounds` (lower, upper):
-    /// the objective and the column values, `None` when no point is feasible.
-    fn relax(&self, bounds: &[(f64, f64)], deadline: Instant) -> Result<Option<(f64, Vec<f64>)>, Status> {
         if self.columns.is_empty() {
-            return Ok(Some((0.0, Vec::new())));
+            return Ok(Vec::new());
         }
         let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
         if left <= 0.0 {
             return Err(Status::TimeLimit);
         }
         let mut vars = ProblemVariables::new();
-        let cols: Vec<_> = bounds.iter().map(|&(lo, hi)| vars.add(variable().min(lo).max(hi))).collect();
+        let cols: Vec<_> =
+            self.columns.iter().map(|&(_, upper)| vars.add(variable().min(0.0).max(upper))).collect();
         let mut objective = Expression::with_capacity(cols.len());
         for (&(c, _), &v) in self.columns.iter().zip(&cols) {
             objective.add_mul(c, v);
         }
-        let mut problem = vars.maximise(objective).using(microlp).with_time_limit(left);
+        let mut problem = vars.maximise(objective).using(good_lp::microlp).with_time_limit(left);
         for (coefficients, rhs) in &self.rows {
             let mut e = Expression::with_capacity(coefficients.len());
             for &(c, a) in coefficients {
@@ -706,51 +702,55 @@ impl Lp {
             }
             problem.add_constraint(e.leq(*rhs));
         }
-        match problem.solve() {
-            Ok(s) if matches!(s.status(), good_lp::SolutionStatus::TimeLimit) => Err(Status::TimeLimit),
-            Ok(s) => {
-                let values: Vec<f64> = cols.iter().map(|&v| s.value(v)).collect();
-                Ok(Some((self.columns.iter().zip(&values).map(|(&(c, _), v)| c * v).sum(), values)))
-            }
-            Err(good_lp::ResolutionError::Infeasible) => Ok(None),
-            Err(good_lp::ResolutionError::Other(m)) if m.contains("Time limit") => Err(Status::TimeLimit),
-            Err(e) => Err(Status::Error(e.to_string())),
-        }
+        let solution = problem.solve().map_err(|e| match e {
+            good_lp::ResolutionError::Other(m) if m.contains("Time limit") => Status::TimeLimit,
+            e => Status::Error(e.to_string()),
+        })?;
+        Ok(cols.iter().map(|&v| solution.value(v)).collect())
     }
 
-    /// Maximises with the integer columns whole: depth-first branch and bound,
-    /// each node an LP relaxation, starting from the warm start. It stops after
-    /// `nodes` relaxations with the best whole solution found, so its answer
-    /// depends on the model alone, never on how busy the machine is (microlp's own
-    /// branch and bound can only be stopped by the clock).
-    fn branch_and_bound(&self, nodes: usize, deadline: Instant) -> Result<Option<Vec<f64>>, Status> {
-        let root: Vec<(f64, f64)> = self.columns.iter().map(|&(_, upper)| (0.0, upper)).collect();
-        let mut warm = root.clone();
-        for &(c, start) in &self.integers {
-            warm[c] = (start, start);
+    /// Maximises with the integer columns whole, by microlp's branch and bound,
+    /// warm-started. It stops after `nodes` nodes with the best whole solution
+    /// found, so its answer depends on the model alone, never on how busy the
+    /// machine is. (good_lp passes on a time limit only, hence microlp directly.)
+    fn solve_whole(&self, nodes: u64, deadline: Instant) -> Result<Option<Vec<f64>>, Status> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Status::TimeLimit);
         }
-        let mut best = self.relax(&warm, deadline)?;
-        let mut stack = vec![root];
-        for _ in 0..nodes {
-            let Some(bounds) = stack.pop() else { break };
-            let Some((objective, values)) = self.relax(&bounds, deadline)? else { continue };
-            if best.as_ref().is_some_and(|b| objective <= b.0 + 1e-9 * b.0.abs().max(1.0)) {
-                continue;
+        let mut problem = microlp::Problem::new(microlp::OptimizationDirection::Maximize);
+        let mut start = vec![None; self.columns.len()];
+        for &(c, value) in &self.integers {
+            start[c] = Some(value);
+        }
+        let vars: Vec<microlp::Variable> = self
+            .columns
+            .iter()
+            .zip(&start)
+            .map(|(&(objective, upper), start)| match start {
+                // microlp keeps integer bounds in i32.
+                Some(_) => problem.add_integer_var(objective, (0, upper.min(f64::from(i32::MAX)) as i32)),
+                None => problem.add_var(objective, (0.0, upper)),
+            })
+            .collect();
+        for (coefficients, rhs) in &self.rows {
+            let mut e = microlp::LinearExpr::empty();
+            for &(c, a) in coefficients {
+                e.add(vars[c], a);
             }
-            // Branch on the most fractional integer column; the first wins a tie.
-            let fraction = |c: usize| (values[c] - values[c].floor() - 0.5).abs();
-            let split = self.integers.iter().map(|&(c, _)| c).filter(|&c| fraction(c) < 0.5 - 1e-6);
-            let Some(c) = split.min_by(|&a, &b| fraction(a).total_cmp(&fraction(b))) else {
-                best = Some((objective, values));
-                continue;
-            };
-            let (mut down, mut up) = (bounds.clone(), bounds);
-            down[c].1 = values[c].floor();
-            up[c].0 = values[c].ceil();
-            // The nearer side is explored first.
-            let near_up = values[c] - values[c].floor() >= 0.5;
-            stack.extend(if near_up { [down, up] } else { [up, down] });
+            problem.add_constraint(e, microlp::ComparisonOp::Le, *rhs);
         }
-        Ok(best.map(|(_, values)| values))
+        let mut options = microlp::SolveOptions::default();
+        options.node_limit = Some(nodes);
+        options.time_limit = Some(left);
+        options.warm_start = Some(self.integers.iter().map(|&(c, value)| (vars[c], value)).collect());
+        match problem.solve_with(options) {
+            Ok(outcome) if outcome.termination_reason() == microlp::TerminationReason::TimeLimit => {
+                Err(Status::TimeLimit)
+            }
+            Ok(outcome) => Ok(outcome.solution().map(|s| vars.iter().map(|&v| s.var_value(v)).collect())),
+            Err(microlp::Error::Infeasible) => Ok(None),
+            Err(e) => Err(Status::Error(e.to_string())),
+        }
     }
 }
