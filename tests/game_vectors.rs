@@ -1,11 +1,12 @@
 //! The game formulas against the 1,500 reference vectors in
-//! `shared/data/game_vectors.json`, which the game's own TypeScript produced.
+//! `tests/data/game_vectors.json` (a copy of the design notes' `shared/data/`), which
+//! the game's own TypeScript produced.
 
 use reallot::game::{self, Server};
 use reallot::state::{BitNode, Mults, Player};
 use serde_json::Value;
 
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/game_vectors.json");
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/game_vectors.json");
 
 fn num(v: &Value, path: &str) -> f64 {
     v.pointer(path).and_then(Value::as_f64).unwrap_or_else(|| panic!("missing number {path}"))

@@ -20,7 +20,7 @@ use reallot::state::{
 };
 use reallot::{Action, Error, Plan, State};
 
-const SERVERS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/servers.json"));
+const SERVERS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/servers.json"));
 
 /// A server of the game's table that has money.
 struct Known {

@@ -2,7 +2,7 @@
 //!
 //! Hosts: 1 to 200, RAM from 2 GB to 2^20 GB (powers of two, whole odd sizes, sizes
 //! in hundredths, tiny hosts that fit no batch), reserved RAM, cores, drains. Targets:
-//! the game's servers with money (`shared/data/servers.json`) at any security and
+//! the game's servers with money (`tests/data/servers.json`) at any security and
 //! money, now and then with a user menu. Tables: empty, a few chunks here and there,
 //! packed to the brim with poor choices, harvests above their overlap, stale chunk
 //! sizes, odd ids, pins. Every table is valid: no host is overcommitted, a pinned
@@ -20,7 +20,7 @@ use reallot::state::{
 };
 use reallot::State;
 
-const SERVERS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/servers.json"));
+const SERVERS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/servers.json"));
 
 /// The solver's time limit in generated states: far more than any generated state
 /// needs (tens of milliseconds at 200 hosts), so the solver never stops on the
