@@ -17,8 +17,10 @@
 //! Today's table with only the forced changes ([`baseline`]) and that table topped
 //! up compete with the result; the best [`Model::net_value`] wins, today's table on
 //! a tie. A per-host LP after stage 1 was measured too: slower (100 ms on the
-//! late-game model) and no better than stages 2–3, so it is gone. The bound is a
-//! Lagrangian relaxation of the host capacities ([`lagrangian_bound`]).
+//! late-game model) and no better than stages 2–3, so it is gone. The bound is
+//! the smaller of two Lagrangian relaxations: of the host capacities
+//! ([`lagrangian_bound`]), and of the jobs' caps with an exact knapsack per small
+//! host and a branch on each job's shape ([`packing_bound`]).
 //!
 //! A solver error or a time-out never fails the plan: the stage is skipped and
 //! the candidates that remain still compete.
@@ -93,12 +95,22 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
 }
 
 /// An upper bound on [`Model::value`] of any valid table; `table` (a good one)
-/// sets the step size.
+/// sets the step size. Two relaxations see different things, so the smaller
+/// bound is taken; the second, dearer one only runs when the first leaves more
+/// than [`BOUND_SLACK`] between `table` and the bound.
 pub(crate) fn bound(model: &Model, table: &Table) -> f64 {
     let free = model.free_for_plan();
     let pinned_value = model.value(&pinned_only(model, &model.current));
-    pinned_value + lagrangian_bound(model, &free, model.value(table) - pinned_value)
+    let known = model.value(table) - pinned_value;
+    let mut bound = lagrangian_bound(model, &free, known);
+    if bound > known * (1.0 + BOUND_SLACK) {
+        bound = bound.min(packing_bound(model, &free, known));
+    }
+    pinned_value + bound
 }
+
+/// A gap between a table and its bound that is not worth more work to close.
+const BOUND_SLACK: f64 = 1e-3;
 
 /// Today's table with only the changes that drains and caps force, made as cheaply
 /// as possible: chunks above a cap are dropped; chunks on drained hosts move to
@@ -302,14 +314,7 @@ fn aggregate(model: &Model, free: &[Ram], deadline: Instant) -> Result<Vec<Optio
 /// `L(λ) = Σ λ·free + Σ_jobs best(λ)` bounds every table; subgradient steps lower it.
 /// `known` is the value of a table already found, which steers the step size.
 fn lagrangian_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
-    let mut classes: Vec<(Ram, u64)> = Vec::new();
-    for &f in free.iter().filter(|f| **f > Ram::ZERO) {
-        match classes.iter_mut().find(|c| c.0 == f) {
-            Some(c) => c.1 += 1,
-            None => classes.push((f, 1)),
-        }
-    }
-    classes.sort();
+    let classes = host_classes(free);
     let shapes: Vec<(usize, &Shape)> =
         open_shapes(model, free).map(|(j, s, _)| (j, &model.jobs[j].shapes[s])).collect();
     let capacity: Vec<f64> = classes.iter().map(|c| c.0 .0 as f64 * c.1 as f64).collect();
@@ -378,6 +383,237 @@ fn lagrangian_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
         }
     }
     best_bound
+}
+
+/// Hosts grouped by equal free RAM (hosts with no room left out), smallest first:
+/// the bounds treat the hosts of one class alike.
+fn host_classes(free: &[Ram]) -> Vec<(Ram, u64)> {
+    let mut classes: Vec<(Ram, u64)> = Vec::new();
+    for &f in free.iter().filter(|f| **f > Ram::ZERO) {
+        match classes.iter_mut().find(|c| c.0 == f) {
+            Some(c) => c.1 += 1,
+            None => classes.push((f, 1)),
+        }
+    }
+    classes.sort();
+    classes
+}
+
+/// The largest host, in units of the chunks' greatest common divisor, whose
+/// knapsack [`packing_bound`] solves exactly; larger hosts get the fractional
+/// knapsack, which is nearly exact once a host holds many chunks.
+const KNAPSACK_UNITS: u64 = 4096;
+
+/// The work [`packing_bound`] may do, in knapsack steps (one shape tried at one
+/// size): about 10 ms. A budget of work, not time, keeps the bound the same from
+/// run to run.
+const PACKING_WORK: u64 = 10_000_000;
+
+/// An upper bound on the value of the jobs that are not pinned that sees what
+/// [`lagrangian_bound`] cannot: RAM left over on a small host when batches do
+/// not divide it.
+///
+/// The relaxation: each host packs its own RAM alone, whole chunks on a small
+/// host (an exact knapsack), a fraction on a large one. A job's chunks over all
+/// hosts and shapes fill at most its cap, `Σ_s chunks_s / cap_s ≤ 1`; that row is
+/// priced by `μ_j ≥ 0`, each chunk then worth `value − μ_j / cap`, so
+/// `L(μ) = Σ μ + Σ_hosts knapsack(μ)` bounds every table (subgradient steps
+/// lower it). Alone, this lets a job mix batch sizes across hosts, so it
+/// branches on the shape of each job that has several, most valuable first,
+/// depth first, and returns the largest bound over the branches (a branch not
+/// explored once [`PACKING_WORK`] is spent counts with its own bound). `known`
+/// is the value of a table already found.
+fn packing_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
+    let shapes: Vec<(usize, &Shape)> =
+        open_shapes(model, free).map(|(j, s, _)| (j, &model.jobs[j].shapes[s])).collect();
+    let classes = host_classes(free);
+    if shapes.is_empty() {
+        return 0.0;
+    }
+    let unit = shapes.iter().fold(0, |g, (_, s)| gcd(g, s.chunk.0)).max(1);
+    let small = classes.iter().filter(|c| c.0 .0 / unit <= KNAPSACK_UNITS).count();
+    let packing = Packing {
+        jobs: model.jobs.len(),
+        weight: shapes.iter().map(|(_, s)| (s.chunk.0 / unit) as usize).collect(),
+        units: classes[..small].last().map_or(0, |c| (c.0 .0 / unit) as usize),
+        unit,
+        small,
+        classes,
+        shapes,
+    };
+    // Jobs with a choice of shapes, the one worth most when alone first.
+    let mut branch: Vec<(f64, usize)> = (0..model.jobs.len())
+        .filter_map(|j| {
+            let of_j = || packing.shapes.iter().filter(move |s| s.0 == j);
+            let alone = of_j().map(|(_, s)| s.value * s.cap as f64).fold(0.0, f64::max);
+            (of_j().count() > 1).then_some((alone, j))
+        })
+        .collect();
+    branch.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let all = vec![true; packing.shapes.len()];
+    let mut price = vec![0.0; model.jobs.len()];
+    let mut work = PACKING_WORK;
+    let root = packing.relax(&all, &mut price, known, &mut work);
+    // Depth-first: (depth, shapes allowed, prices, bound).
+    let mut open = vec![(0, all, price, root)];
+    let (mut best, mut unexplored) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    while let Some((depth, allowed, price, bound)) = open.pop() {
+        if bound <= best {
+            continue;
+        }
+        let Some(&(_, j)) = branch.get(depth) else {
+            best = bound;
+            continue;
+        };
+        if work == 0 {
+            unexplored = unexplored.max(bound);
+            continue;
+        }
+        let mut children = Vec::new();
+        for (i, _) in packing.shapes.iter().enumerate().filter(|(i, s)| s.0 == j && allowed[*i]) {
+            let mut only: Vec<bool> = allowed.clone();
+            for (k, s) in packing.shapes.iter().enumerate() {
+                only[k] &= s.0 != j || k == i;
+            }
+            let mut p = price.clone();
+            let b = packing.relax(&only, &mut p, known.max(best), &mut work);
+            children.push((depth + 1, only, p, b));
+        }
+        // The most promising child is explored first.
+        children.sort_by(|a, b| a.3.total_cmp(&b.3));
+        open.extend(children);
+    }
+    best.max(unexplored).max(0.0)
+}
+
+/// The data of [`packing_bound`]'s relaxation.
+struct Packing<'a> {
+    jobs: usize,
+    /// The open shapes, each with its job.
+    shapes: Vec<(usize, &'a Shape)>,
+    /// Chunk sizes in units of `unit` hundredths of a GB.
+    weight: Vec<usize>,
+    unit: u64,
+    /// Host classes, smallest first; the first `small` get the exact knapsack, up
+    /// to `units` units.
+    classes: Vec<(Ram, u64)>,
+    small: usize,
+    units: usize,
+}
+
+impl Packing<'_> {
+    /// The Lagrangian bound with only the `allowed` shapes, from `price` (which it
+    /// leaves at the best prices found). Each step spends `work`; the first step
+    /// runs even when none is left.
+    fn relax(&self, allowed: &[bool], price: &mut [f64], known: f64, work: &mut u64) -> f64 {
+        let shapes = &self.shapes;
+        let mut best_bound = f64::INFINITY;
+        let mut best_price = price.to_vec();
+        let mut theta = 1.0;
+        let mut since_better = 0;
+        // most[c]: the most a host with c units earns; took[c]: the shape of its last chunk.
+        let mut most = vec![0.0; self.units + 1];
+        let mut took: Vec<Option<usize>> = vec![None; self.units + 1];
+        for _ in 0..100 {
+            let worth: Vec<f64> = shapes
+                .iter()
+                .zip(allowed)
+                .map(|(&(j, s), &ok)| if ok { s.value - price[j] / s.cap as f64 } else { 0.0 })
+                .collect();
+            let items: Vec<usize> = (0..shapes.len()).filter(|&i| worth[i] > 0.0).collect();
+            let steps = (items.len() * (self.units + self.classes.len())) as u64;
+            if best_bound < f64::INFINITY && *work < steps {
+                *work = 0;
+                break;
+            }
+            *work = work.saturating_sub(steps);
+            let mut bound: f64 = price.iter().sum();
+            // Chunks of each shape over all hosts, for the subgradient.
+            let mut used = vec![0.0; shapes.len()];
+            // One unbounded knapsack up to the largest small host serves them all.
+            for c in 1..=self.units {
+                (most[c], took[c]) = (most[c - 1], None);
+                for &i in &items {
+                    let w = self.weight[i];
+                    if w <= c && most[c - w] + worth[i] > most[c] {
+                        (most[c], took[c]) = (most[c - w] + worth[i], Some(i));
+                    }
+                }
+            }
+            for &(ram, hosts) in &self.classes[..self.small] {
+                let mut c = (ram.0 / self.unit) as usize;
+                bound += most[c] * hosts as f64;
+                while c > 0 {
+                    match took[c] {
+                        Some(i) => {
+                            used[i] += hosts as f64;
+                            c -= self.weight[i];
+                        }
+                        None => c -= 1,
+                    }
+                }
+            }
+            // Large hosts: the fractional knapsack, densest first, each shape at
+            // most its cap per host.
+            let mut order = items;
+            order.sort_by(|&a, &b| {
+                (worth[b] / self.weight[b] as f64).total_cmp(&(worth[a] / self.weight[a] as f64))
+            });
+            for &(ram, hosts) in &self.classes[self.small..] {
+                let mut left = ram.0 as f64;
+                for &i in &order {
+                    let chunk = shapes[i].1.chunk.0 as f64;
+                    let n = (left / chunk).min(shapes[i].1.cap as f64);
+                    bound += worth[i] * n * hosts as f64;
+                    used[i] += n * hosts as f64;
+                    left -= n * chunk;
+                    if left <= 0.0 {
+                        break;
+                    }
+                }
+            }
+            if bound < best_bound * (1.0 - 1e-6) {
+                best_bound = bound;
+                best_price.copy_from_slice(price);
+                since_better = 0;
+            } else {
+                since_better += 1;
+                if since_better >= 5 {
+                    theta /= 2.0;
+                    since_better = 0;
+                }
+            }
+            // Each job's row: 1 minus the share of its cap the hosts took; a price
+            // already at 0 cannot fall further.
+            let mut slack = vec![1.0; self.jobs];
+            for (i, &(j, s)) in shapes.iter().enumerate() {
+                slack[j] -= used[i] / s.cap as f64;
+            }
+            for (g, p) in slack.iter_mut().zip(price.iter()) {
+                if *p <= 0.0 && *g > 0.0 {
+                    *g = 0.0;
+                }
+            }
+            let norm: f64 = slack.iter().map(|g| g * g).sum();
+            if norm == 0.0 || best_bound <= known * (1.0 + 1e-9) {
+                break;
+            }
+            let step = theta * (bound - known).max(1e-12 * bound.abs()) / norm;
+            for (p, g) in price.iter_mut().zip(&slack) {
+                *p = (*p - step * g).max(0.0);
+            }
+        }
+        price.copy_from_slice(&best_price);
+        best_bound
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 /// Fills the RAM a table leaves free, densest jobs first: each job first takes

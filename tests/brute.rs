@@ -159,19 +159,20 @@ fn placements(free: &[u64], ram: u64, most: u64) -> Vec<Vec<u64>> {
     out.into_iter().filter(|p| p.iter().sum::<u64>() > 0).collect()
 }
 
-/// The best score over every table, by exhaustive search.
-fn best(t: &Tiny) -> f64 {
-    fn go(t: &Tiny, i: usize, free: &mut Vec<u64>) -> f64 {
+/// The best score over every table, by exhaustive search; with `priced` false the
+/// change costs nothing (the best gross income).
+fn best(t: &Tiny, priced: bool) -> f64 {
+    fn go(t: &Tiny, priced: bool, i: usize, free: &mut Vec<u64>) -> f64 {
         if i == t.menus.len() {
             return 0.0;
         }
-        let cycle = (t.weaken_ms[i] + 2.0 * SPACING) / 1000.0;
+        let cycle = if priced { (t.weaken_ms[i] + 2.0 * SPACING) / 1000.0 } else { 0.0 };
         let ov = overlap(t.weaken_ms[i]);
         // Running nothing: today's chunks are all stopped.
         let stop_all = t.current[i]
             .as_ref()
             .map_or(0.0, |(o, c)| t.menus[i][*o].1 * cycle * c.iter().sum::<u64>() as f64 / HORIZON);
-        let mut best = go(t, i + 1, free) - stop_all;
+        let mut best = go(t, priced, i + 1, free) - stop_all;
         for (o, &(ram, v)) in t.menus[i].iter().enumerate() {
             for p in placements(free, ram, ov) {
                 let per = v * cycle / HORIZON;
@@ -185,7 +186,7 @@ fn best(t: &Tiny) -> f64 {
                 for (f, n) in free.iter_mut().zip(&p) {
                     *f -= n * ram;
                 }
-                let total = value + go(t, i + 1, free);
+                let total = value + go(t, priced, i + 1, free);
                 for (f, n) in free.iter_mut().zip(&p) {
                     *f += n * ram;
                 }
@@ -194,7 +195,7 @@ fn best(t: &Tiny) -> f64 {
         }
         best
     }
-    go(t, 0, &mut t.caps.clone())
+    go(t, priced, 0, &mut t.caps.clone())
 }
 
 proptest! {
@@ -210,11 +211,23 @@ proptest! {
         let today: f64 = t.current.iter().enumerate().filter_map(|(k, c)| {
             c.as_ref().map(|(o, n)| t.menus[k][*o].1 * n.iter().sum::<u64>() as f64)
         }).sum();
-        let oracle = best(&t);
+        let oracle = best(&t, true);
         prop_assert!(planner <= oracle + 1e-6 * oracle.abs().max(1.0), "planner {planner} beats the oracle {oracle}");
         prop_assert!(
             planner >= oracle - 0.005 * oracle.abs().max(today) - 1e-9,
             "planner {planner} is more than 0.5% below the optimum {oracle} (today {today}): {:?}", plan.tasks
         );
+    }
+
+    /// The plan's bound is at least its own value, so this is a test of the bound
+    /// only where the plan is not optimal: a `min_gain` of 1 keeps most tables.
+    #[test]
+    fn the_upper_bound_is_above_every_table(t in tiny()) {
+        let mut s = state(&t);
+        s.policy.min_gain = 1.0;
+        let plan = reallot::plan(&s).unwrap();
+        let gross = best(&t, false);
+        let bound = plan.income.upper_bound_per_s;
+        prop_assert!(gross <= bound * (1.0 + 1e-9) + 1e-9, "the best table earns {gross}, above the bound {bound}");
     }
 }
