@@ -23,13 +23,12 @@ use serde_json::{json, Value};
 use crate::support::{apply, check_contract, check_stable};
 use gen::{state, Case, Mix, SMALLEST_BATCH};
 
-/// 256 cases unless `PROPTEST_CASES` says otherwise; `divisor` thins out the
-/// properties that plan several times per case.
-fn config(divisor: u32) -> ProptestConfig {
+/// 256 cases per property unless `PROPTEST_CASES` says otherwise.
+fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256u32);
     let ci = std::env::var_os("CI").is_some();
     ProptestConfig {
-        cases: (cases / divisor).max(1),
+        cases: cases.max(1),
         max_shrink_iters: if ci { 32 } else { 1024 },
         max_shrink_time: if ci { 20_000 } else { 0 },
         ..ProptestConfig::default()
@@ -93,7 +92,7 @@ fn by_id(plan: &Plan) -> BTreeMap<String, Task> {
 }
 
 proptest! {
-    #![proptest_config(config(1))]
+    #![proptest_config(config())]
 
     /// Rule 1: applying `actions` in order to today's table gives exactly `plan.tasks`.
     #[test]
@@ -247,7 +246,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2))]
+    #![proptest_config(config())]
 
     /// Rule 6: the same state gives byte-identical output; planning the plan's own
     /// table gives no actions.
