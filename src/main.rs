@@ -136,6 +136,11 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
 
 /// Reads and parses the state from a file, or standard input for `-` or none.
 fn read(file: Option<&str>) -> Result<reallot::State, Error> {
+    reallot::parse(&read_text(file)?)
+}
+
+/// The text of a file, or of standard input for `-` or none.
+fn read_text(file: Option<&str>) -> Result<String, Error> {
     let mut text = String::new();
     let source = file.unwrap_or("-");
     let read = if source == "-" {
@@ -149,7 +154,7 @@ fn read(file: Option<&str>) -> Result<reallot::State, Error> {
             message: format!("cannot read {source}: {e}"),
         }])
     })?;
-    reallot::parse(&text)
+    Ok(text)
 }
 
 /// Runs `simulate`: the report as JSON, the chart into `svg` when asked, and a
@@ -166,20 +171,7 @@ fn simulate(
     use reallot::sim;
     use std::io::IsTerminal;
 
-    let source = file.unwrap_or("-");
-    let mut text = String::new();
-    let read = if source == "-" {
-        std::io::stdin().read_to_string(&mut text)
-    } else {
-        std::fs::File::open(source).and_then(|mut f| f.read_to_string(&mut text))
-    };
-    read.map_err(|e| {
-        Error::Invalid(vec![reallot::Invalid {
-            path: "$".into(),
-            message: format!("cannot read {source}: {e}"),
-        }])
-    })?;
-    let mut timeline = sim::parse(&text)?;
+    let mut timeline = sim::parse(&read_text(file)?)?;
     if let Some(d) = duration_s {
         timeline.duration_s = d;
     }

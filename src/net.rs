@@ -62,6 +62,12 @@ pub(crate) struct Net {
 ///
 /// [`Error::Invalid`] when the text is not JSON of the `State` shape.
 pub fn parse(json: &str) -> Result<State, Error> {
+    from_json(json)
+}
+
+/// Parses JSON of any input shape (a state, a timeline); an error names its JSON
+/// path, the value and what is allowed.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let mut path = String::new();
@@ -74,7 +80,9 @@ pub fn parse(json: &str) -> Result<State, Error> {
                     }
                     path.push_str(&key(name));
                 }
-                Segment::Unknown => path.push_str(if path.is_empty() { "?" } else { ".?" }),
+                // A key not read yet (the text ends inside an object): the path
+                // names the object.
+                Segment::Unknown => {}
             }
         }
         if path.is_empty() {

@@ -76,6 +76,7 @@ const BAD: &[(&str, &[&str])] = &[
     ("reserved-above-max", &["hosts[0].reserved_ram"]),
     ("security-below-min", &["targets[0].security"]),
     ("syntax-truncated", &["hosts"]),
+    ("syntax-unclosed-object", &["targets[0]"]),
     ("task-unknown-host", &["tasks[0].placement.pserv-9"]),
     ("task-unknown-target", &["tasks[0].target"]),
     ("till-with-hack-threads", &["tasks[0].hack_threads"]),

@@ -271,20 +271,7 @@ pub struct Timing {
 ///
 /// [`Error::Invalid`] when the text is not JSON of the `Timeline` shape.
 pub fn parse(json: &str) -> Result<Timeline, Error> {
-    let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        // A missing field's path is the object that lacks it: name the field too.
-        let missing = message.strip_prefix("missing field `").and_then(|m| m.split('`').next());
-        let path = match (path.as_str(), missing) {
-            (".", Some(field)) => field.to_string(),
-            (_, Some(field)) => format!("{path}.{field}"),
-            (".", None) => "$".to_string(),
-            _ => path,
-        };
-        Error::at(path, message)
-    })
+    crate::net::from_json(json)
 }
 
 /// Checks a timeline: its ranges, its initial state and every host and target
