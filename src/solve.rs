@@ -319,9 +319,7 @@ fn lagrangian_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
         open_shapes(model, free).map(|(j, s, _)| (j, &model.jobs[j].shapes[s])).collect();
     let capacity: Vec<f64> = classes.iter().map(|c| c.0 .0 as f64 * c.1 as f64).collect();
     let mut price = vec![0.0; classes.len()];
-    let mut best_bound = f64::INFINITY;
-    let mut theta = 1.0;
-    let mut since_better = 0;
+    let mut descent = Descent::new(known);
     let mut order: Vec<(f64, usize)> = Vec::with_capacity(classes.len());
     for _ in 0..200 {
         let mut bound: f64 = price.iter().zip(&capacity).map(|(p, c)| p * c).sum();
@@ -361,28 +359,59 @@ fn lagrangian_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
                 used[c] += r;
             }
         }
-        if bound < best_bound * (1.0 - 1e-6) {
-            best_bound = bound;
-            since_better = 0;
-        } else {
-            since_better += 1;
-            if since_better >= 10 {
-                theta /= 2.0;
-                since_better = 0;
-            }
-        }
-        // Step against the subgradient (capacity minus use), towards the known value.
+        descent.record(bound);
+        // The subgradient: each class's capacity minus its use.
         let slack: Vec<f64> = capacity.iter().zip(&used).map(|(c, u)| c - u).collect();
-        let norm: f64 = slack.iter().map(|g| g * g).sum();
-        if norm == 0.0 || best_bound <= known * (1.0 + 1e-9) {
+        if !descent.step(&mut price, &slack, bound) {
             break;
         }
-        let step = theta * (bound - known).max(1e-12 * bound.abs()) / norm;
-        for (p, g) in price.iter_mut().zip(&slack) {
+    }
+    descent.best
+}
+
+/// Subgradient descent on Lagrangian prices, for both bounds: it keeps the best
+/// bound seen, halves its step after ten steps without a better one, and steps
+/// towards `known`, the value of a table already found (Polyak's step).
+struct Descent {
+    best: f64,
+    theta: f64,
+    stale: u32,
+    known: f64,
+}
+
+impl Descent {
+    fn new(known: f64) -> Descent {
+        Descent { best: f64::INFINITY, theta: 1.0, stale: 0, known }
+    }
+
+    /// Takes the bound at the current prices; says whether it is the best yet.
+    fn record(&mut self, bound: f64) -> bool {
+        if bound < self.best * (1.0 - 1e-6) {
+            (self.best, self.stale) = (bound, 0);
+            return true;
+        }
+        self.stale += 1;
+        if self.stale >= 10 {
+            (self.theta, self.stale) = (self.theta / 2.0, 0);
+        }
+        false
+    }
+
+    /// Moves `price` against `slack`, each priced row's room left at these prices
+    /// (a price at 0 with room left cannot fall); says whether a step could still
+    /// lower the bound.
+    fn step(&self, price: &mut [f64], slack: &[f64], bound: f64) -> bool {
+        let moving = |p: f64, g: f64| if p <= 0.0 && g > 0.0 { 0.0 } else { g };
+        let norm: f64 = price.iter().zip(slack).map(|(&p, &g)| moving(p, g).powi(2)).sum();
+        if norm == 0.0 || self.best <= self.known * (1.0 + 1e-9) {
+            return false;
+        }
+        let step = self.theta * (bound - self.known).max(1e-12 * bound.abs()) / norm;
+        for (p, g) in price.iter_mut().zip(slack) {
             *p = (*p - step * g).max(0.0);
         }
+        true
     }
-    best_bound
 }
 
 /// Hosts grouped by equal free RAM (hosts with no room left out), smallest first:
@@ -507,10 +536,8 @@ impl Packing<'_> {
     /// runs even when none is left.
     fn relax(&self, allowed: &[bool], price: &mut [f64], known: f64, work: &mut u64) -> f64 {
         let shapes = &self.shapes;
-        let mut best_bound = f64::INFINITY;
+        let mut descent = Descent::new(known);
         let mut best_price = price.to_vec();
-        let mut theta = 1.0;
-        let mut since_better = 0;
         // most[c]: the most a host with c units earns; took[c]: the shape of its last chunk.
         let mut most = vec![0.0; self.units + 1];
         let mut took: Vec<Option<usize>> = vec![None; self.units + 1];
@@ -522,7 +549,7 @@ impl Packing<'_> {
                 .collect();
             let items: Vec<usize> = (0..shapes.len()).filter(|&i| worth[i] > 0.0).collect();
             let steps = (items.len() * (self.units + self.classes.len())) as u64;
-            if best_bound < f64::INFINITY && *work < steps {
+            if descent.best < f64::INFINITY && *work < steps {
                 *work = 0;
                 break;
             }
@@ -572,39 +599,20 @@ impl Packing<'_> {
                     }
                 }
             }
-            if bound < best_bound * (1.0 - 1e-6) {
-                best_bound = bound;
+            if descent.record(bound) {
                 best_price.copy_from_slice(price);
-                since_better = 0;
-            } else {
-                since_better += 1;
-                if since_better >= 5 {
-                    theta /= 2.0;
-                    since_better = 0;
-                }
             }
-            // Each job's row: 1 minus the share of its cap the hosts took; a price
-            // already at 0 cannot fall further.
+            // The subgradient: each job's row, 1 minus the share of its cap taken.
             let mut slack = vec![1.0; self.jobs];
             for (i, &(j, s)) in shapes.iter().enumerate() {
                 slack[j] -= used[i] / s.cap as f64;
             }
-            for (g, p) in slack.iter_mut().zip(price.iter()) {
-                if *p <= 0.0 && *g > 0.0 {
-                    *g = 0.0;
-                }
-            }
-            let norm: f64 = slack.iter().map(|g| g * g).sum();
-            if norm == 0.0 || best_bound <= known * (1.0 + 1e-9) {
+            if !descent.step(price, &slack, bound) {
                 break;
-            }
-            let step = theta * (bound - known).max(1e-12 * bound.abs()) / norm;
-            for (p, g) in price.iter_mut().zip(&slack) {
-                *p = (*p - step * g).max(0.0);
             }
         }
         price.copy_from_slice(&best_price);
-        best_bound
+        descent.best
     }
 }
 
