@@ -37,6 +37,8 @@ pub struct Plan {
 pub struct Income {
     /// Harvest income of today's table.
     pub current_per_s: f64,
+    /// What today's till and sow are worth: the harvest income they bring forward.
+    pub current_prep_value_per_s: f64,
     /// Harvest income of the new table.
     pub planned_per_s: f64,
     /// What the new table's till and sow are worth: the harvest income they bring forward.
@@ -138,6 +140,7 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
         actions,
         income: Income {
             current_per_s: model.income(&model.current),
+            current_prep_value_per_s: model.value(&model.current) - model.income(&model.current),
             planned_per_s: planned,
             prep_value_per_s: value - planned,
             change_cost: model.cost(&table),

@@ -165,6 +165,6 @@ fn a_time_limit_keeps_the_incumbent() {
         assert_eq!(plan.solver.status, "time_limit", "{name}");
         let i = &plan.income;
         let net = i.planned_per_s + i.prep_value_per_s - i.change_cost / state.policy.horizon_s;
-        assert!(net >= i.current_per_s, "{name}: {i:?}");
+        assert!(net >= i.current_per_s + i.current_prep_value_per_s, "{name}: {i:?}");
     }
 }

@@ -179,8 +179,9 @@ pub fn check_contract(state: &State, plan: &Plan) -> Result<(), String> {
     }
     if state.hosts.iter().all(|h| h.drain.is_none()) {
         let net = i.planned_per_s + i.prep_value_per_s - i.change_cost / state.policy.horizon_s;
-        if net < i.current_per_s - 1e-6 * i.current_per_s.abs() {
-            return Err(format!("rule 7: net {net} is below today's income {}", i.current_per_s));
+        let today = i.current_per_s + i.current_prep_value_per_s;
+        if net < today - 1e-6 * today.abs() {
+            return Err(format!("rule 7: net {net} is below today's value {today}"));
         }
     }
     Ok(())
