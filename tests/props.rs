@@ -841,6 +841,7 @@ regressions! {
     regression_resize_sow_with_stale_chunk => "resize-sow-with-stale-chunk.json",
     regression_surplus_harvest_above_overlap => "surplus-harvest-above-overlap.json",
     regression_surplus_sow_chunks_trimmed => "surplus-sow-chunks-trimmed.json",
+    regression_tiny_hack_percent_menu => "tiny-hack-percent-menu.json",
 }
 
 /// The counterexample of `more_ram_never_lowers_planned_income`: one more host of
