@@ -364,17 +364,23 @@ pub fn harvest(player: &Player, server: &Server, config: &Config, hack_threads: 
 /// a larger batch need over 1.7 PB, more than any purchased server can hold.
 const MENU_MAX_HACK_THREADS: u64 = 1 << 20;
 
-/// The menu considers every H up to this many hack threads, and above it steps
-/// by `H / MENU_EVERY_H`: neighbours then differ by under 0.025 % in size and in
-/// income per GB, far finer than the 1.25x the menu keeps between its options,
-/// and a tiny hack percent costs thousands of batches, not a million.
-const MENU_EVERY_H: u64 = 4096;
+/// The menu steps from H by `⌊H / MENU_STEP⌋` hack threads (at least 1):
+/// neighbours then differ by under 0.025 % in size and in income per GB, far
+/// finer than the 1.25x the menu keeps between its options, and a tiny hack
+/// percent costs thousands of batches, not a million.
+const MENU_STEP: u64 = 4096;
+
+/// The hack-thread counts the menu considers, from 1 to `most`: every one below
+/// 8,192, then one in every 1/4,096 of H (see [`MENU_STEP`]), and `most` itself.
+fn menu_hack_counts(most: u64) -> impl Iterator<Item = u64> {
+    std::iter::successors(Some(1), move |&h| (h < most).then(|| (h + (h / MENU_STEP).max(1)).min(most)))
+}
 
 /// The harvest options worth offering for `server`, sorted by hack threads.
 ///
 /// Every H from 1 up to `config.max_hack_fraction` of the money is considered
-/// (above 4,096 hack threads, one H in every 1/4,096 of its size); an option survives only if its income per GB is strictly higher than that
-/// of every larger option (otherwise a larger batch is better on both counts) or
+/// (above 8,191 hack threads, one in every 1/4,096 of H); an option survives only
+/// if its income per GB is strictly higher than that of every larger option (otherwise a larger batch is better on both counts) or
 /// of every smaller one (it is the best batch for a host too small for larger
 /// ones). That envelope is then thinned so consecutive chunk sizes differ by at
 /// least 1.25x, always keeping the smallest, the densest and the largest batch.
@@ -392,17 +398,12 @@ pub fn menu(player: &Player, server: &Server, config: &Config) -> Vec<Harvest> {
 
     // Every option, as (hack threads, RAM, income per GB). A larger H leaves
     // less money, so its grow threads are at least the previous H's.
-    let mut options = Vec::with_capacity(most.min(4 * MENU_EVERY_H) as usize);
+    let mut options = Vec::new();
     let mut grow = None;
-    let mut hack = 1;
-    loop {
+    for hack in menu_hack_counts(most) {
         let option = harvest_of(prepped.batch(hack, grow), period);
         grow = Some(option.batch.grow);
         options.push((hack, option.batch.ram, option.chunk_income_per_s / option.batch.ram.gb()));
-        if hack == most {
-            break;
-        }
-        hack = (hack + (hack / MENU_EVERY_H).max(1)).min(most);
     }
 
     // The upper envelope: an option is kept when its income per GB beats every
@@ -607,14 +608,9 @@ mod tests {
             let player = player(skill);
             let menu = menu(&player, &s, &config);
             let most = (config.max_hack_fraction / hack_percent(&player, &s.ideal())).floor() as u64;
-            // Every H up to 4,096, then steps of 1/4,096 of H, and the largest.
-            let mut grid = vec![1];
-            while grid[grid.len() - 1] < most {
-                let h = grid[grid.len() - 1];
-                grid.push((h + (h / 4096).max(1)).min(most));
-            }
             let every: Vec<Harvest> = (1..=most.max(1)).map(|h| harvest(&player, &s, &config, h)).collect();
-            let all: Vec<Harvest> = grid.iter().map(|&h| every[h as usize - 1]).collect();
+            let all: Vec<Harvest> = menu_hack_counts(most.max(1)).map(|h| every[h as usize - 1]).collect();
+            assert!(most < 8192 || all.len() < every.len() / 2, "skill {skill}: the grid steps above 8,191");
             // The grid misses nothing worth having: its densest batch is within
             // 0.025 % of the densest of all.
             let densest = |hs: &[Harvest]| hs.iter().map(per_gb).fold(f64::NEG_INFINITY, f64::max);

@@ -81,7 +81,8 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T,
                     path.push_str(&key(name));
                 }
                 // A key not read yet (the text ends inside an object): the path
-                // names the object.
+                // names the object. (Every map of the state is keyed by strings,
+                // so an unknown segment can only come last.)
                 Segment::Unknown => {}
             }
         }

@@ -127,8 +127,8 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     let names: Vec<String> = model.net.hosts.iter().map(|h| h.name.clone()).collect();
     let caps: Vec<Ram> = model.net.hosts.iter().map(|h| h.cap).collect();
     let actions = diff::actions(&names, &caps, &state_tasks(&model), &tasks);
-    let value = model.value(&table);
-    let planned = model.income(&table);
+    let (value, planned) = (model.value(&table), model.income(&table));
+    let (today_value, today) = (model.value(&model.current), model.income(&model.current));
     let (status, message) = match status {
         Status::Complete => ("complete", None),
         Status::TimeLimit => ("time_limit", Some("a solver stage ran out of time".to_string())),
@@ -139,8 +139,8 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
         tasks,
         actions,
         income: Income {
-            current_per_s: model.income(&model.current),
-            current_prep_value_per_s: model.value(&model.current) - model.income(&model.current),
+            current_per_s: today,
+            current_prep_value_per_s: today_value - today,
             planned_per_s: planned,
             prep_value_per_s: value - planned,
             change_cost: model.cost(&table),

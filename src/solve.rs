@@ -102,9 +102,13 @@ pub(crate) fn bound(model: &Model, table: &Table) -> f64 {
     let free = model.free_for_plan();
     let pinned_value = model.value(&pinned_only(model, &model.current));
     let known = model.value(table) - pinned_value;
-    let mut bound = lagrangian_bound(model, &free, known);
+    let shapes: Vec<(usize, &Shape)> =
+        open_shapes(model, &free).map(|(j, s, _)| (j, &model.jobs[j].shapes[s])).collect();
+    let classes = host_classes(&free);
+    let jobs = model.jobs.len();
+    let mut bound = lagrangian_bound(jobs, &shapes, &classes, known);
     if bound > known * (1.0 + BOUND_SLACK) {
-        bound = bound.min(packing_bound(model, &free, known));
+        bound = bound.min(packing_bound(jobs, &shapes, &classes, known));
     }
     pinned_value + bound
 }
@@ -307,16 +311,14 @@ fn aggregate(model: &Model, free: &[Ram], deadline: Instant) -> Result<Vec<Optio
     Ok(choice)
 }
 
-/// An upper bound on the value of the jobs that are not pinned, by Lagrangian
-/// relaxation of the host capacities. For prices `λ ≥ 0` per unit of RAM on each
+/// An upper bound on the value of `jobs` jobs with the open `shapes` (each with
+/// its job) on hosts of the given `classes`, by Lagrangian relaxation of the host
+/// capacities. For prices `λ ≥ 0` per unit of RAM on each
 /// class of hosts with equal free RAM, every job chooses its best shape and hosts
 /// alone (exactly: one shape, whole chunks, at most its cap), so
 /// `L(λ) = Σ λ·free + Σ_jobs best(λ)` bounds every table; subgradient steps lower it.
 /// `known` is the value of a table already found, which steers the step size.
-fn lagrangian_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
-    let classes = host_classes(free);
-    let shapes: Vec<(usize, &Shape)> =
-        open_shapes(model, free).map(|(j, s, _)| (j, &model.jobs[j].shapes[s])).collect();
+fn lagrangian_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u64)], known: f64) -> f64 {
     let capacity: Vec<f64> = classes.iter().map(|c| c.0 .0 as f64 * c.1 as f64).collect();
     let mut price = vec![0.0; classes.len()];
     let mut descent = Descent::new(known);
@@ -324,8 +326,8 @@ fn lagrangian_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
     for _ in 0..200 {
         let mut bound: f64 = price.iter().zip(&capacity).map(|(p, c)| p * c).sum();
         let mut used = vec![0.0; classes.len()];
-        let mut job_best: Vec<(f64, Vec<(usize, f64)>)> = vec![(0.0, Vec::new()); model.jobs.len()];
-        for &(j, shape) in &shapes {
+        let mut job_best: Vec<(f64, Vec<(usize, f64)>)> = vec![(0.0, Vec::new()); jobs];
+        for &(j, shape) in shapes {
             let chunk = shape.chunk.0 as f64;
             order.clear();
             order.extend(
@@ -438,8 +440,7 @@ const KNAPSACK_UNITS: u64 = 4096;
 /// run to run.
 const PACKING_WORK: u64 = 10_000_000;
 
-/// An upper bound on the value of the jobs that are not pinned that sees what
-/// [`lagrangian_bound`] cannot: RAM left over on a small host when batches do
+/// An upper bound like [`lagrangian_bound`]'s that sees what that one cannot: RAM left over on a small host when batches do
 /// not divide it.
 ///
 /// The relaxation: each host packs its own RAM alone, whole chunks on a small
@@ -452,17 +453,13 @@ const PACKING_WORK: u64 = 10_000_000;
 /// depth first, and returns the largest bound over the branches (a branch not
 /// explored once [`PACKING_WORK`] is spent counts with its own bound). `known`
 /// is the value of a table already found.
-fn packing_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
-    let shapes: Vec<(usize, &Shape)> =
-        open_shapes(model, free).map(|(j, s, _)| (j, &model.jobs[j].shapes[s])).collect();
-    let classes = host_classes(free);
+fn packing_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u64)], known: f64) -> f64 {
     if shapes.is_empty() {
         return 0.0;
     }
     let unit = shapes.iter().fold(0, |g, (_, s)| gcd(g, s.chunk.0)).max(1);
     let small = classes.iter().filter(|c| c.0 .0 / unit <= KNAPSACK_UNITS).count();
     let packing = Packing {
-        jobs: model.jobs.len(),
         weight: shapes.iter().map(|(_, s)| (s.chunk.0 / unit) as usize).collect(),
         units: classes[..small].last().map_or(0, |c| (c.0 .0 / unit) as usize),
         unit,
@@ -471,7 +468,7 @@ fn packing_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
         shapes,
     };
     // Jobs with a choice of shapes, the one worth most when alone first.
-    let mut branch: Vec<(f64, usize)> = (0..model.jobs.len())
+    let mut branch: Vec<(f64, usize)> = (0..jobs)
         .filter_map(|j| {
             let of_j = || packing.shapes.iter().filter(move |s| s.0 == j);
             let alone = of_j().map(|(_, s)| s.value * s.cap as f64).fold(0.0, f64::max);
@@ -480,7 +477,7 @@ fn packing_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
         .collect();
     branch.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let all = vec![true; packing.shapes.len()];
-    let mut price = vec![0.0; model.jobs.len()];
+    let mut price = vec![0.0; jobs];
     let mut work = PACKING_WORK;
     let root = packing.relax(&all, &mut price, known, &mut work);
     // Depth-first: (depth, shapes allowed, prices, bound).
@@ -517,15 +514,14 @@ fn packing_bound(model: &Model, free: &[Ram], known: f64) -> f64 {
 
 /// The data of [`packing_bound`]'s relaxation.
 struct Packing<'a> {
-    jobs: usize,
     /// The open shapes, each with its job.
-    shapes: Vec<(usize, &'a Shape)>,
+    shapes: &'a [(usize, &'a Shape)],
     /// Chunk sizes in units of `unit` hundredths of a GB.
     weight: Vec<usize>,
     unit: u64,
     /// Host classes, smallest first; the first `small` get the exact knapsack, up
     /// to `units` units.
-    classes: Vec<(Ram, u64)>,
+    classes: &'a [(Ram, u64)],
     small: usize,
     units: usize,
 }
@@ -548,7 +544,9 @@ impl Packing<'_> {
                 .map(|(&(j, s), &ok)| if ok { s.value - price[j] / s.cap as f64 } else { 0.0 })
                 .collect();
             let items: Vec<usize> = (0..shapes.len()).filter(|&i| worth[i] > 0.0).collect();
-            let steps = (items.len() * (self.units + self.classes.len())) as u64;
+            // Charged for every shape too, so a network of large hosts only
+            // (no knapsack) still pays for its steps.
+            let steps = (shapes.len() + items.len() * (self.units + self.classes.len())) as u64;
             if descent.best < f64::INFINITY && *work < steps {
                 *work = 0;
                 break;
@@ -603,7 +601,7 @@ impl Packing<'_> {
                 best_price.copy_from_slice(price);
             }
             // The subgradient: each job's row, 1 minus the share of its cap taken.
-            let mut slack = vec![1.0; self.jobs];
+            let mut slack = vec![1.0; price.len()];
             for (i, &(j, s)) in shapes.iter().enumerate() {
                 slack[j] -= used[i] / s.cap as f64;
             }
