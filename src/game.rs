@@ -380,10 +380,11 @@ fn menu_hack_counts(most: u64) -> impl Iterator<Item = u64> {
 ///
 /// Every H from 1 up to `config.max_hack_fraction` of the money is considered
 /// (above 8,191 hack threads, one in every 1/4,096 of H); an option survives only
-/// if its income per GB is strictly higher than that of every larger option (otherwise a larger batch is better on both counts) or
-/// of every smaller one (it is the best batch for a host too small for larger
-/// ones). That envelope is then thinned so consecutive chunk sizes differ by at
-/// least 1.25x, always keeping the smallest, the densest and the largest batch.
+/// if its income per GB is strictly higher than that of every larger option
+/// (otherwise a larger batch is better on both counts) or of every smaller one
+/// (it is the best batch for a host too small for larger ones). That envelope is
+/// then thinned so consecutive chunk sizes differ by at least 1.25x, always
+/// keeping the smallest, the densest and the largest batch.
 /// Empty when the player cannot hack the server or a hack would take nothing.
 pub fn menu(player: &Player, server: &Server, config: &Config) -> Vec<Harvest> {
     let prepped = Prepped::new(player, server);

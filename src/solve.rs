@@ -440,8 +440,8 @@ const KNAPSACK_UNITS: u64 = 4096;
 /// run to run.
 const PACKING_WORK: u64 = 10_000_000;
 
-/// An upper bound like [`lagrangian_bound`]'s that sees what that one cannot: RAM left over on a small host when batches do
-/// not divide it.
+/// An upper bound like [`lagrangian_bound`]'s that sees what that one cannot:
+/// RAM left over on a small host when batches do not divide it.
 ///
 /// The relaxation: each host packs its own RAM alone, whole chunks on a small
 /// host (an exact knapsack), a fraction on a large one. A job's chunks over all
