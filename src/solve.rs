@@ -531,7 +531,7 @@ impl Packing<'_> {
     /// leaves at the best prices found). Each step spends `work`; the first step
     /// runs even when none is left.
     fn relax(&self, allowed: &[bool], price: &mut [f64], known: f64, work: &mut u64) -> f64 {
-        let shapes = &self.shapes;
+        let shapes = self.shapes;
         let mut descent = Descent::new(known);
         let mut best_price = price.to_vec();
         // most[c]: the most a host with c units earns; took[c]: the shape of its last chunk.
