@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::state::{Task, TaskKind};
+use crate::error::Error;
+use crate::net::{placement_names, Net, Task};
+use crate::state::TaskKind;
 use crate::Ram;
 
 /// One step of a plan.
@@ -81,12 +83,6 @@ pub enum Action {
     },
 }
 
-/// A task with RAM as [`Ram`], for ordering.
-struct Held<'a> {
-    task: &'a Task,
-    chunk: Ram,
-}
-
 /// One pending step, with what it does to each host's RAM.
 struct Step {
     action: Action,
@@ -98,28 +94,36 @@ struct Step {
     halves: Option<(Box<Step>, Box<Step>)>,
 }
 
-/// The actions from `old` to `new` (both valid tables; `new` sorted by id), ordered
-/// so that no host in `caps` (by index, with `names`) ever holds more than its cap.
-pub fn actions(names: &[String], caps: &[Ram], old: &[Task], new: &[Task]) -> Vec<Action> {
-    let index: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
-    let chunk = |t: &Task| Ram::from_gb(t.chunk_ram.unwrap_or(0.0)).unwrap_or(Ram::ZERO);
-    let ram_of = |t: &Task| -> Vec<(usize, Ram)> {
-        t.placement.iter().map(|(h, &n)| (index[h.as_str()], chunk(t) * n)).collect()
-    };
-    let mut used = vec![Ram::ZERO; caps.len()];
+/// The actions from `old` to `new` (both valid tables of `net`, in id order),
+/// ordered so that no host ever holds more than its cap.
+///
+/// # Errors
+///
+/// [`Error::Internal`] when no order keeps every host within its cap (a bug: the
+/// frees alone always reach a valid table).
+pub(crate) fn actions(net: &Net, old: &[Task], new: &[Task]) -> Result<Vec<Action>, Error> {
+    let ram_of =
+        |t: &Task| -> Vec<(usize, Ram)> { t.placement.iter().map(|&(h, n)| (h, t.chunk * n)).collect() };
+    let mut used = vec![Ram::ZERO; net.hosts.len()];
     for t in old {
         for (h, r) in ram_of(t) {
             used[h] += r;
         }
     }
+    let kill = |o: &Task| Step {
+        action: Action::Kill { task: o.id.clone() },
+        takes: vec![],
+        frees: ram_of(o),
+        halves: None,
+    };
     let launch = |n: &Task| Step {
         action: Action::Launch {
             task: n.id.clone(),
             kind: n.kind,
-            target: n.target.clone(),
-            hack_threads: n.hack_threads,
-            chunk_ram: chunk(n).gb(),
-            placement: n.placement.clone(),
+            target: net.targets[n.target].name.clone(),
+            hack_threads: n.hack_threads.map(|h| h as u32),
+            chunk_ram: n.chunk.gb(),
+            placement: placement_names(net, &n.placement),
         },
         takes: ram_of(n),
         frees: vec![],
@@ -129,70 +133,73 @@ pub fn actions(names: &[String], caps: &[Ram], old: &[Task], new: &[Task]) -> Ve
     let news: BTreeMap<&str, &Task> = new.iter().map(|t| (t.id.as_str(), t)).collect();
     for o in old {
         let Some(n) = news.get(o.id.as_str()) else {
-            steps.push(Step {
-                action: Action::Kill { task: o.id.clone() },
-                takes: vec![],
-                frees: ram_of(o),
-                halves: None,
-            });
+            steps.push(kill(o));
             continue;
         };
-        if o.hack_threads != n.hack_threads || chunk(o) != chunk(n) || o.kind != n.kind {
-            let kill = Step {
-                action: Action::Kill { task: o.id.clone() },
-                takes: vec![],
-                frees: ram_of(o),
-                halves: None,
-            };
+        if o.hack_threads != n.hack_threads || o.chunk != n.chunk || o.kind != n.kind {
             steps.push(Step {
                 action: Action::Resize {
                     task: n.id.clone(),
-                    hack_threads: n.hack_threads,
-                    chunk_ram: chunk(n).gb(),
-                    placement: n.placement.clone(),
+                    hack_threads: n.hack_threads.map(|h| h as u32),
+                    chunk_ram: n.chunk.gb(),
+                    placement: placement_names(net, &n.placement),
                 },
                 takes: ram_of(n),
                 frees: ram_of(o),
-                halves: Some((Box::new(kill), Box::new(launch(n)))),
+                halves: Some((Box::new(kill(o)), Box::new(launch(n)))),
             });
             continue;
         }
-        moves(&Held { task: o, chunk: chunk(o) }, n, &index, names, &mut steps);
+        moves(net, o, n, &mut steps);
     }
     let olds: BTreeMap<&str, &Task> = old.iter().map(|t| (t.id.as_str(), t)).collect();
     for n in new.iter().filter(|n| !olds.contains_key(n.id.as_str())) {
         steps.push(launch(n));
     }
-    order(caps, used, steps)
+    let caps: Vec<Ram> = net.hosts.iter().map(|h| h.cap).collect();
+    order(&caps, used, steps)
 }
 
 /// Grows, shrinks and migrations of one task that keeps its chunk size.
-fn moves(old: &Held, new: &Task, index: &BTreeMap<&str, usize>, names: &[String], steps: &mut Vec<Step>) {
-    let get = |t: &Task, h: &str| t.placement.get(h).copied().unwrap_or(0);
-    let mut hosts: Vec<&str> =
-        old.task.placement.keys().chain(new.placement.keys()).map(|s| s.as_str()).collect();
-    hosts.sort_by_key(|h| index[h]);
-    hosts.dedup();
+fn moves(net: &Net, old: &Task, new: &Task, steps: &mut Vec<Step>) {
+    // Both placements are in host order: walk them side by side.
     let mut less: Vec<(usize, u64)> = Vec::new();
     let mut more: Vec<(usize, u64)> = Vec::new();
-    for h in hosts {
-        let (a, b) = (get(old.task, h), get(new, h));
-        if a > b {
-            less.push((index[h], a - b));
-        } else if b > a {
-            more.push((index[h], b - a));
+    let (mut a, mut b) = (old.placement.iter().peekable(), new.placement.iter().peekable());
+    loop {
+        let (h, was, is) = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(&&(h, n)), None) => (h, n, 0),
+            (None, Some(&&(h, n))) => (h, 0, n),
+            (Some(&&(h, n)), Some(&&(g, m))) => match h.cmp(&g) {
+                std::cmp::Ordering::Less => (h, n, 0),
+                std::cmp::Ordering::Greater => (g, 0, m),
+                std::cmp::Ordering::Equal => (h, n, m),
+            },
+        };
+        if was > 0 {
+            a.next();
+        }
+        if is > 0 {
+            b.next();
+        }
+        if was > is {
+            less.push((h, was - is));
+        } else if is > was {
+            more.push((h, is - was));
         }
     }
     let id = &new.id;
     let c = old.chunk;
+    let name = |h: usize| net.hosts[h].name.clone();
     let grow = |h: usize, n: u64| Step {
-        action: Action::Grow { task: id.clone(), host: names[h].clone(), chunks: n },
+        action: Action::Grow { task: id.clone(), host: name(h), chunks: n },
         takes: vec![(h, c * n)],
         frees: vec![],
         halves: None,
     };
     let shrink = |h: usize, n: u64| Step {
-        action: Action::Shrink { task: id.clone(), host: names[h].clone(), chunks: n },
+        action: Action::Shrink { task: id.clone(), host: name(h), chunks: n },
         takes: vec![],
         frees: vec![(h, c * n)],
         halves: None,
@@ -203,12 +210,7 @@ fn moves(old: &Held, new: &Task, index: &BTreeMap<&str, usize>, names: &[String]
         let n = less[i].1.min(more[k].1);
         let (from, to) = (less[i].0, more[k].0);
         steps.push(Step {
-            action: Action::Migrate {
-                task: id.clone(),
-                from: names[from].clone(),
-                to: names[to].clone(),
-                chunks: n,
-            },
+            action: Action::Migrate { task: id.clone(), from: name(from), to: name(to), chunks: n },
             takes: vec![(to, c * n)],
             frees: vec![(from, c * n)],
             halves: Some((Box::new(shrink(from, n)), Box::new(grow(to, n)))),
@@ -223,7 +225,7 @@ fn moves(old: &Held, new: &Task, index: &BTreeMap<&str, usize>, names: &[String]
 }
 
 /// Emits steps whenever they fit, frees first.
-fn order(caps: &[Ram], mut used: Vec<Ram>, mut steps: Vec<Step>) -> Vec<Action> {
+fn order(caps: &[Ram], mut used: Vec<Ram>, mut steps: Vec<Step>) -> Result<Vec<Action>, Error> {
     // Steps that only free RAM go first; the sort is stable, so ties keep task order.
     steps.sort_by_key(|s| !s.takes.is_empty());
     let mut out = Vec::with_capacity(steps.len());
@@ -252,17 +254,19 @@ fn order(caps: &[Ram], mut used: Vec<Ram>, mut steps: Vec<Step>) -> Vec<Action> 
             None => {
                 // Every remaining step needs RAM someone else still holds: split a
                 // migration into shrink and grow, or a resize into kill and launch.
-                let Some(i) = steps.iter().position(|s| s.halves.is_some()) else {
-                    // Unreachable for valid tables (the frees alone reach the new
-                    // table); emit the rest so the caller's check reports it.
-                    out.extend(steps.drain(..).map(|s| s.action));
-                    break;
+                let Some((first, second)) =
+                    steps.iter().position(|s| s.halves.is_some()).and_then(|i| steps.remove(i).halves)
+                else {
+                    // Unreachable for valid tables: the frees alone reach the new table.
+                    return Err(Error::Internal(format!(
+                        "no safe order for the actions left: {:?}",
+                        steps.iter().map(|s| &s.action).collect::<Vec<_>>()
+                    )));
                 };
-                let (first, second) = steps.remove(i).halves.expect("checked above");
                 steps.insert(0, *second);
                 steps.insert(0, *first);
             }
         }
     }
-    out
+    Ok(out)
 }

@@ -447,6 +447,13 @@ pub const TILL_CHUNK: Ram = Ram::THREAD;
 /// (12 * 0.004 = 0.048 <= 0.05).
 pub const SOW_CHUNK: Ram = Ram(2275);
 
+/// The least RAM a harvest batch of `hack_threads` holds: its hack threads and
+/// the two weaken threads every batch has (its grow threads may be none, when
+/// the hack takes nothing). A chunk below this cannot hold its own threads.
+pub fn least_batch(hack_threads: u64) -> Ram {
+    threads_ram(hack_threads, 2)
+}
+
 /// Grow threads in one sow chunk.
 pub const SOW_GROW_PER_CHUNK: u64 = 12;
 

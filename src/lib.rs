@@ -22,10 +22,12 @@
 mod diff;
 mod error;
 pub mod game;
+mod json;
 mod model;
 mod net;
 mod plan;
 mod ram;
+mod range;
 pub mod sim;
 mod solve;
 pub mod state;
@@ -33,7 +35,9 @@ pub mod state;
 pub use diff::Action;
 pub use error::{Error, Invalid};
 pub use net::parse;
-pub use plan::{analyze, plan, Analysis, Explain, Income, MenuEntry, Plan, Solver, TargetAnalysis};
+pub use plan::{
+    analyze, plan, Analysis, Decision, Explain, Income, MenuEntry, Plan, SolveStatus, Solver, TargetAnalysis,
+};
 pub use ram::Ram;
 pub use state::State;
 
@@ -43,7 +47,7 @@ pub use state::State;
 ///
 /// [`Error::Invalid`] listing every problem found.
 pub fn check(state: &State) -> Result<(), Error> {
-    model::build(net::validate(state)?).map(|_| ())
+    net::validate(state).map(|_| ())
 }
 
 /// The README's Rust examples compile and run as doctests.

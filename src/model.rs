@@ -25,7 +25,6 @@
 //!   and one started does nothing until its first round lands, both `value · T`.
 //!   Keeping a chunk costs nothing.
 
-use crate::error::Error;
 use crate::game::{self, Server};
 use crate::net::Net;
 use crate::state::{Config, TaskKind};
@@ -87,12 +86,9 @@ impl Alloc {
 /// An allocation table: per job, nothing or one allocation.
 pub(crate) type Table = Vec<Option<Alloc>>;
 
-/// Builds the model of a valid network.
-///
-/// # Errors
-///
-/// [`Error::Invalid`] when a pinned harvest holds more chunks than its overlap.
-pub(crate) fn build(net: Net) -> Result<Model, Error> {
+/// Builds the model of a valid network. It cannot fail: every input problem was
+/// found by `net::validate`.
+pub(crate) fn build(net: Net) -> Model {
     let open_ram: Ram = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).sum();
     let largest = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).max().unwrap_or(Ram::ZERO);
     let horizon = net.policy.horizon_s;
@@ -177,16 +173,6 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
                     shapes.len() - 1
                 }
             };
-            let held: u64 = task.placement.iter().map(|p| p.1).sum();
-            if task.pinned && task.kind == TaskKind::Harvest && held > m.overlap {
-                return Err(Error::at(
-                    format!("tasks[{task_i}].pinned"),
-                    format!(
-                        "the harvest is pinned but holds {held} chunks, above its overlap {}; unpin it so it can shrink",
-                        m.overlap
-                    ),
-                ));
-            }
             current = Some((task_i, shape));
             pinned = task.pinned;
         }
@@ -213,7 +199,7 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
             })
         })
         .collect();
-    Ok(Model { net, jobs, current })
+    Model { net, jobs, current }
 }
 
 /// A target's harvest options as if it were prepped.
@@ -229,7 +215,6 @@ struct Menu {
 fn menu(net: &Net, target: &crate::net::Target) -> Menu {
     let ideal = target.server.ideal();
     let hackable = net.player.hacking as f64 >= ideal.required_hacking;
-    let weaken_ms = target.weaken_ms.unwrap_or_else(|| game::weaken_time_ms(&net.player, &ideal));
     let options = match (&target.menu, hackable) {
         (_, false) => Vec::new(),
         (Some(m), true) => m.clone(),
@@ -240,8 +225,8 @@ fn menu(net: &Net, target: &crate::net::Target) -> Menu {
     };
     Menu {
         hackable,
-        overlap: game::overlap(weaken_ms, net.config.spacing_ms),
-        cycle_s: (weaken_ms + 2.0 * net.config.spacing_ms) / 1000.0,
+        overlap: target.overlap,
+        cycle_s: (target.weaken_ms + 2.0 * net.config.spacing_ms) / 1000.0,
         options,
     }
 }

@@ -2,14 +2,17 @@
 //!
 //! Nothing past this module sees JSON or needs to re-check a number: hosts, targets
 //! and tasks refer to each other by index, RAM is [`Ram`], every count is positive.
+//! Validation runs section by section (sizes, player, config and policy, hosts,
+//! targets, tasks, the tasks' references, capacity), each checking its numbers
+//! against their rows in [`crate::range`], and lists every problem it finds.
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_path_to_error::Segment;
-
 use crate::error::{Error, Invalid};
 use crate::game::{self, Server};
-use crate::state::{Config, DrainMode, Player, Policy, State, TaskKind};
+use crate::json;
+use crate::range::{self, Range, Size};
+use crate::state::{self, Config, DrainMode, Player, Policy, State, TaskKind};
 use crate::Ram;
 
 /// A host as the planner sees it.
@@ -29,11 +32,14 @@ pub(crate) struct Target {
     pub server: Server,
     /// Harvest options the user gave instead of the formulas: (H, chunk RAM, $/s per chunk).
     pub menu: Option<Vec<(u64, Ram, f64)>>,
-    pub weaken_ms: Option<f64>,
+    /// Weaken time at minimum security: the user's, else the formula's.
+    pub weaken_ms: f64,
+    /// Most harvest batches in flight at once.
+    pub overlap: u64,
 }
 
-/// A running task.
-#[derive(Clone, Debug)]
+/// A task: one of today's, or one of a planned table.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Task {
     pub id: String,
     pub kind: TaskKind,
@@ -56,201 +62,143 @@ pub(crate) struct Net {
     pub policy: Policy,
 }
 
-/// Parses state JSON. A syntax or type error names its JSON path.
+/// Parses state JSON strictly (one value, no duplicate keys, objects only as
+/// objects). A syntax or type error names its JSON path.
 ///
 /// # Errors
 ///
 /// [`Error::Invalid`] when the text is not JSON of the `State` shape.
 pub fn parse(json: &str) -> Result<State, Error> {
-    from_json(json)
-}
-
-/// Parses JSON of any input shape (a state, a timeline); an error names its JSON
-/// path, the value and what is allowed.
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, Error> {
-    let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let mut path = String::new();
-        for segment in e.path() {
-            match segment {
-                Segment::Seq { index } => path.push_str(&format!("[{index}]")),
-                Segment::Map { key: name } | Segment::Enum { variant: name } => {
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(&key(name));
-                }
-                // A key not read yet (the text ends inside an object): the path
-                // names the object. (Every map of the state is keyed by strings,
-                // so an unknown segment can only come last.)
-                Segment::Unknown => {}
-            }
-        }
-        if path.is_empty() {
-            path.push('$');
-        }
-        let (path, message) = parse_problem(path, &e.into_inner());
-        Error::at(path, message)
-    })
-}
-
-/// A name as one segment of a JSON path: as it is when it is made of letters,
-/// digits, `-` and `_`, else quoted as JSON (`""`, `"I.I.I.I"`), so every path
-/// reads back unambiguously.
-fn key(name: &str) -> String {
-    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if plain {
-        name.to_string()
-    } else {
-        serde_json::Value::from(name).to_string()
-    }
-}
-
-/// Words a serde_json error for a user who writes JSON, not Rust: the path of a
-/// missing field names the field, Rust type names become JSON ranges, and the
-/// position (line and column) is kept.
-fn parse_problem(path: String, inner: &serde_json::Error) -> (String, String) {
-    let full = inner.to_string();
-    let at = if inner.line() == 0 {
-        String::new()
-    } else {
-        format!(" at line {} column {}", inner.line(), inner.column())
-    };
-    let bare = full.strip_suffix(&at).unwrap_or(&full);
-    let missing = bare.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`'));
-    match (inner.classify(), missing) {
-        (serde_json::error::Category::Data, Some(field)) => {
-            let path = if path == "$" { field.to_string() } else { format!("{path}.{field}") };
-            (path, format!("missing; the field is required (the object ends{at})"))
-        }
-        (serde_json::error::Category::Data, None) => {
-            let msg = bare
-                .replace("expected f64", "expected a number")
-                .replace("expected u32", "expected an integer from 0 to 4294967295")
-                .replace("expected u64", "expected an integer from 0 to 18446744073709551615");
-            (path, format!("{msg}{at}"))
-        }
-        _ if bare == "number out of range" => (
-            path,
-            format!(
-                "number out of range{at}: above 1.8e308, the largest 64-bit float; allowed: a finite number"
-            ),
-        ),
-        _ if bare == "expected value" => (
-            path,
-            format!(
-                "not valid JSON: expected a value{at} (a number, string, true, false, null, object or \
-                 array; NaN and Infinity are not JSON)"
-            ),
-        ),
-        _ => (path, format!("not valid JSON: {bare}{at}")),
-    }
-}
-
-/// A number as the user would write it: huge and tiny ones in exponent form
-/// (`1e30`, not thirty-one digits).
-fn num(x: f64) -> String {
-    if x != 0.0 && x.is_finite() && !(1e-6..1e16).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
+    json::read(json)
 }
 
 /// Checks a state and builds the network, collecting every problem found.
 pub(crate) fn validate(state: &State) -> Result<Net, Error> {
     let mut v = Check::default();
-    let p = &state.player;
-    v.range("player.hacking", p.hacking as f64, 1.0, 1e6, "an integer from 1 to 1000000");
-    v.range("player.intelligence", p.intelligence as f64, 0.0, 1e6, "an integer from 0 to 1000000");
-    for (name, x) in [
-        ("hacking_chance", p.mults.hacking_chance),
-        ("hacking_speed", p.mults.hacking_speed),
-        ("hacking_money", p.mults.hacking_money),
-        ("hacking_grow", p.mults.hacking_grow),
-    ] {
-        v.range(&format!("player.mults.{name}"), x, 1e-6, 1e6, "a number from 0.000001 to 1000000");
-    }
-    for (name, x) in [
-        ("script_hack_money", p.bitnode.script_hack_money),
-        ("hacking_speed", p.bitnode.hacking_speed),
-        ("server_growth_rate", p.bitnode.server_growth_rate),
-        ("server_weaken_rate", p.bitnode.server_weaken_rate),
-    ] {
-        v.range(&format!("player.bitnode.{name}"), x, 1e-6, 1e6, "a number from 0.000001 to 1000000");
-    }
-    let c = &state.config;
-    v.range("config.spacing_ms", c.spacing_ms, 1.0, 10_000.0, "a number from 1 to 10000");
-    v.range("config.max_hack_fraction", c.max_hack_fraction, 1e-6, 1.0, "a number above 0, at most 1");
-    v.range("config.security_tolerance", c.security_tolerance, 0.0, 100.0, "a number from 0 to 100");
-    v.range("config.money_tolerance", c.money_tolerance, 0.0, 1.0, "a number from 0 to 1");
-    let pol = &state.policy;
-    v.range("policy.time_limit_ms", pol.time_limit_ms as f64, 1.0, 60_000.0, "an integer from 1 to 60000");
-    v.range("policy.min_gain", pol.min_gain, 0.0, 1.0, "a number from 0 to 1");
-    v.range("policy.horizon_s", pol.horizon_s, 60.0, 1e7, "a number from 60 to 10000000");
+    // Past a size limit nothing else is looked at: the limits are what keeps
+    // the rest of the checks fast.
+    sizes(&mut v, state);
+    v.done()?;
+    player(&mut v, &state.player);
+    config(&mut v, &state.config, &state.policy);
+    let (hosts, host_index) = hosts(&mut v, &state.hosts);
+    let (targets, target_index) = targets(&mut v, state);
+    let tasks = tasks(
+        &mut v,
+        state,
+        &Index { hosts: &hosts, host: host_index, targets: &targets, target: target_index },
+    );
+    capacity(&mut v, &hosts, &tasks);
+    v.done()?;
+    Ok(Net {
+        player: state.player.clone(),
+        hosts,
+        targets,
+        tasks,
+        config: state.config.clone(),
+        policy: state.policy.clone(),
+    })
+}
 
-    if state.hosts.is_empty() {
-        v.fail("hosts", "the list is empty; at least one host is needed to run anything");
+/// The size limits: list lengths and name lengths.
+fn sizes(v: &mut Check, state: &State) {
+    v.size("hosts", state.hosts.len(), &range::HOSTS);
+    v.size("targets", state.targets.len(), &range::TARGETS);
+    v.size("tasks", state.tasks.len(), &range::TASKS);
+    if !v.problems.is_empty() {
+        return;
     }
-    let mut hosts = Vec::with_capacity(state.hosts.len());
-    let mut host_index: HashMap<&str, usize> = HashMap::new();
     for (i, h) in state.hosts.iter().enumerate() {
-        let at = format!("hosts[{i}]");
-        v.unique(&mut host_index, &h.name, i, &at, "hosts", "name");
-        let max = v.ram(&format!("{at}.max_ram"), h.max_ram);
-        let reserved = v.ram(&format!("{at}.reserved_ram"), h.reserved_ram);
-        if reserved > max {
-            v.fail(
-                format!("{at}.reserved_ram"),
-                format!(
-                    "{} is more than max_ram {}; allowed: 0 to max_ram",
-                    num(h.reserved_ram),
-                    num(h.max_ram)
-                ),
+        v.size(format!("hosts[{i}].name"), h.name.chars().count(), &range::NAME);
+    }
+    for (i, t) in state.targets.iter().enumerate() {
+        v.size(format!("targets[{i}].name"), t.name.chars().count(), &range::NAME);
+        v.size(format!("targets[{i}].menu"), t.menu.as_ref().map_or(0, Vec::len), &range::MENU);
+    }
+    let mut entries = 0;
+    for (i, t) in state.tasks.iter().enumerate() {
+        v.size(format!("tasks[{i}].id"), t.id.chars().count(), &range::NAME);
+        v.size(format!("tasks[{i}].target"), t.target.chars().count(), &range::NAME);
+        v.size(format!("tasks[{i}].placement"), t.placement.len(), &range::PLACEMENT);
+        if let Some(long) = t.placement.keys().map(|k| k.chars().count()).max() {
+            v.size(
+                format!("tasks[{i}].placement"),
+                long,
+                &Size { what: "characters in a host name", ..range::NAME },
             );
         }
-        v.range(&format!("{at}.cores"), h.cores as f64, 1.0, 128.0, "an integer from 1 to 128");
+        entries += t.placement.len();
+    }
+    v.size("tasks", entries, &range::PLACEMENTS);
+}
+
+fn player(v: &mut Check, p: &Player) {
+    v.num("player.hacking", p.hacking.into(), &range::LEVEL);
+    v.num("player.intelligence", p.intelligence.into(), &range::INTELLIGENCE);
+    let m = &p.mults;
+    let b = &p.bitnode;
+    for (name, x) in [
+        ("mults.hacking_chance", m.hacking_chance),
+        ("mults.hacking_speed", m.hacking_speed),
+        ("mults.hacking_money", m.hacking_money),
+        ("mults.hacking_grow", m.hacking_grow),
+        ("bitnode.script_hack_money", b.script_hack_money),
+        ("bitnode.hacking_speed", b.hacking_speed),
+        ("bitnode.server_growth_rate", b.server_growth_rate),
+        ("bitnode.server_weaken_rate", b.server_weaken_rate),
+    ] {
+        v.num(&format!("player.{name}"), x, &range::MULT);
+    }
+}
+
+fn config(v: &mut Check, c: &Config, p: &Policy) {
+    v.num("config.spacing_ms", c.spacing_ms, &range::SPACING_MS);
+    v.num("config.max_hack_fraction", c.max_hack_fraction, &range::MAX_HACK_FRACTION);
+    v.num("config.security_tolerance", c.security_tolerance, &range::SECURITY_TOLERANCE);
+    v.num("config.money_tolerance", c.money_tolerance, &range::FRACTION);
+    v.num("policy.time_limit_ms", p.time_limit_ms as f64, &range::TIME_LIMIT_MS);
+    v.num("policy.min_gain", p.min_gain, &range::FRACTION);
+    v.num("policy.horizon_s", p.horizon_s, &range::HORIZON_S);
+}
+
+fn hosts<'a>(v: &mut Check, list: &'a [state::Host]) -> (Vec<Host>, HashMap<&'a str, usize>) {
+    if list.is_empty() {
+        v.fail("hosts", "the list is empty; at least one host is needed to run anything");
+    }
+    let mut hosts = Vec::with_capacity(list.len());
+    let mut index = HashMap::with_capacity(list.len());
+    for (i, h) in list.iter().enumerate() {
+        let at = format!("hosts[{i}]");
+        v.name(&mut index, &h.name, i, &at, "hosts", "name");
+        let max = v.ram(&format!("{at}.max_ram"), h.max_ram, &range::MAX_RAM, None);
+        let valid_max = range::MAX_RAM.contains(h.max_ram, None, None).then_some(h.max_ram);
+        let reserved = v.ram(&format!("{at}.reserved_ram"), h.reserved_ram, &range::RESERVED_RAM, valid_max);
+        v.num(&format!("{at}.cores"), h.cores.into(), &range::CORES);
         let evict = matches!(h.drain.as_ref().map(|d| d.mode), Some(DrainMode::Evict));
         hosts.push(Host { name: h.name.clone(), cap: max.saturating_sub(reserved), evict });
     }
+    (hosts, index)
+}
 
+fn targets<'a>(v: &mut Check, state: &'a State) -> (Vec<Target>, HashMap<&'a str, usize>) {
     let mut targets = Vec::with_capacity(state.targets.len());
-    let mut target_index: HashMap<&str, usize> = HashMap::new();
+    let mut index = HashMap::with_capacity(state.targets.len());
     for (i, t) in state.targets.iter().enumerate() {
         let at = format!("targets[{i}]");
-        v.unique(&mut target_index, &t.name, i, &at, "targets", "name");
-        v.range(
-            &format!("{at}.required_hacking"),
-            t.required_hacking as f64,
-            0.0,
-            1e6,
-            "an integer from 0 to 1000000",
-        );
-        v.range(&format!("{at}.min_security"), t.min_security, 1.0, 100.0, "a number from 1 to 100");
-        let security = t.security.unwrap_or(t.min_security);
+        v.name(&mut index, &t.name, i, &at, "targets", "name");
+        v.num(&format!("{at}.required_hacking"), t.required_hacking.into(), &range::REQUIRED_HACKING);
+        let min_ok = v.num(&format!("{at}.min_security"), t.min_security, &range::MIN_SECURITY);
         if let Some(s) = t.security {
-            v.range(
-                &format!("{at}.security"),
-                s,
-                t.min_security.clamp(1.0, 100.0),
-                100.0,
-                &format!("a number from min_security ({}) to 100", num(t.min_security)),
-            );
+            let min = min_ok.then_some(t.min_security);
+            v.within(&format!("{at}.security"), s, &range::SECURITY, min, None);
         }
-        v.range(&format!("{at}.max_money"), t.max_money, 1.0, 1e18, "a number from 1 to 1e18");
-        let money = t.money.unwrap_or(t.max_money);
+        let max_ok = v.num(&format!("{at}.max_money"), t.max_money, &range::MAX_MONEY);
         if let Some(m) = t.money {
-            v.range(
-                &format!("{at}.money"),
-                m,
-                0.0,
-                t.max_money.max(0.0),
-                &format!("a number from 0 to max_money ({})", num(t.max_money)),
-            );
+            v.within(&format!("{at}.money"), m, &range::MONEY, None, max_ok.then_some(t.max_money));
         }
-        v.range(&format!("{at}.growth"), t.growth, 1.0, 1e6, "a number from 1 to 1000000");
+        v.num(&format!("{at}.growth"), t.growth, &range::GROWTH);
         if let Some(w) = t.weaken_ms {
-            v.range(&format!("{at}.weaken_ms"), w, 1.0, 1e10, "a number from 1 to 1e10");
+            v.num(&format!("{at}.weaken_ms"), w, &range::WEAKEN_MS);
         }
         let menu = t.menu.as_ref().map(|menu| {
             if menu.is_empty() {
@@ -259,54 +207,51 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
                     "the menu is empty; give at least one option or leave `menu` out",
                 );
             }
-            menu.iter()
-                .enumerate()
-                .map(|(k, o)| {
-                    let at = format!("{at}.menu[{k}]");
-                    v.range(
-                        &format!("{at}.hack_threads"),
-                        o.hack_threads as f64,
-                        1.0,
-                        1e9,
-                        "an integer from 1 to 1000000000",
-                    );
-                    let ram = v.ram(&format!("{at}.chunk_ram"), o.chunk_ram);
-                    if ram == Ram::ZERO {
-                        v.fail(
-                            format!("{at}.chunk_ram"),
-                            "0 is not allowed; a chunk holds at least one thread (more than 0)",
-                        );
-                    }
-                    v.range(
-                        &format!("{at}.chunk_income_per_s"),
-                        o.chunk_income_per_s,
-                        0.0,
-                        1e18,
-                        "a number from 0 to 1e18",
-                    );
-                    (o.hack_threads as u64, ram, o.chunk_income_per_s)
-                })
-                .collect()
+            let option = |(k, o): (usize, &state::MenuOption)| {
+                let at = format!("{at}.menu[{k}]");
+                v.num(&format!("{at}.hack_threads"), o.hack_threads.into(), &range::HACK_THREADS);
+                let ram = v.chunk(
+                    &format!("{at}.chunk_ram"),
+                    o.chunk_ram,
+                    TaskKind::Harvest,
+                    Some(o.hack_threads.into()),
+                );
+                v.num(&format!("{at}.chunk_income_per_s"), o.chunk_income_per_s, &range::CHUNK_INCOME);
+                (u64::from(o.hack_threads), ram, o.chunk_income_per_s)
+            };
+            menu.iter().enumerate().map(option).collect()
         });
         let server = Server {
-            required_hacking: t.required_hacking as f64,
-            security,
+            required_hacking: t.required_hacking.into(),
+            security: t.security.unwrap_or(t.min_security),
             min_security: t.min_security,
-            money,
+            money: t.money.unwrap_or(t.max_money),
             max_money: t.max_money,
             growth: t.growth,
         };
-        targets.push(Target { name: t.name.clone(), server, menu, weaken_ms: t.weaken_ms });
+        let weaken_ms = t.weaken_ms.unwrap_or_else(|| game::weaken_time_ms(&state.player, &server.ideal()));
+        let overlap = game::overlap(weaken_ms, state.config.spacing_ms);
+        targets.push(Target { name: t.name.clone(), server, menu, weaken_ms, overlap });
     }
+    (targets, index)
+}
 
+/// What a task's references are resolved against.
+struct Index<'a> {
+    hosts: &'a [Host],
+    host: HashMap<&'a str, usize>,
+    targets: &'a [Target],
+    target: HashMap<&'a str, usize>,
+}
+
+fn tasks(v: &mut Check, state: &State, index: &Index) -> Vec<Task> {
     let mut tasks = Vec::with_capacity(state.tasks.len());
-    let mut task_index: HashMap<&str, usize> = HashMap::new();
+    let mut ids = HashMap::with_capacity(state.tasks.len());
     let mut target_task: HashMap<usize, usize> = HashMap::new();
-    let mut used = vec![Ram::ZERO; hosts.len()];
     for (i, t) in state.tasks.iter().enumerate() {
         let at = format!("tasks[{i}]");
-        v.unique(&mut task_index, &t.id, i, &at, "tasks", "id");
-        let target = target_index.get(t.target.as_str()).copied();
+        v.name(&mut ids, &t.id, i, &at, "tasks", "id");
+        let target = index.target.get(t.target.as_str()).copied();
         match target {
             None => v.fail(
                 format!("{at}.target"),
@@ -324,90 +269,18 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
                 }
             }
         }
-        let hack_threads = match (t.kind, t.hack_threads) {
-            (TaskKind::Harvest, None) => {
-                v.fail(
-                    format!("{at}.hack_threads"),
-                    "missing; a harvest task needs hack_threads (an integer from 1)",
-                );
-                None
+        let hack_threads = hack_threads(v, &at, t);
+        let chunk = match (t.chunk_ram, t.kind, target, hack_threads) {
+            (Some(gb), kind, _, h) => v.chunk(&format!("{at}.chunk_ram"), gb, kind, h),
+            (None, TaskKind::Till, ..) => game::TILL_CHUNK,
+            (None, TaskKind::Sow, ..) => game::SOW_CHUNK,
+            (None, TaskKind::Harvest, Some(ti), Some(h)) if h >= 1 => {
+                default_harvest_chunk(&state.player, &index.targets[ti], h)
             }
-            (TaskKind::Harvest, Some(h)) => {
-                v.range(&format!("{at}.hack_threads"), h as f64, 1.0, 1e9, "an integer from 1 to 1000000000");
-                Some(h as u64)
-            }
-            (kind, Some(h)) => {
-                v.fail(
-                    format!("{at}.hack_threads"),
-                    format!("{h} given for a {} task; only harvest tasks have hack_threads", kind.name()),
-                );
-                None
-            }
-            (_, None) => None,
+            (None, TaskKind::Harvest, ..) => Ram::ZERO,
         };
-        let chunk = match (t.chunk_ram, t.kind) {
-            (Some(gb), _) => {
-                let r = v.ram(&format!("{at}.chunk_ram"), gb);
-                if r == Ram::ZERO {
-                    v.fail(
-                        format!("{at}.chunk_ram"),
-                        "0 is not allowed; a chunk holds at least one thread (more than 0)",
-                    );
-                }
-                r
-            }
-            (None, TaskKind::Till) => game::TILL_CHUNK,
-            (None, TaskKind::Sow) => game::SOW_CHUNK,
-            (None, TaskKind::Harvest) => match (target, hack_threads) {
-                (Some(ti), Some(h)) if h >= 1 => default_harvest_chunk(&state.player, &targets[ti], h),
-                _ => Ram::ZERO,
-            },
-        };
-        if t.placement.is_empty() {
-            v.fail(
-                format!("{at}.placement"),
-                "empty; a running task holds at least one chunk (drop the task instead)",
-            );
-        }
-        let mut placement = Vec::with_capacity(t.placement.len());
-        for (host, &n) in &t.placement {
-            let at = format!("{at}.placement.{}", key(host));
-            let Some(&hi) = host_index.get(host.as_str()) else {
-                v.fail(at, format!("{host:?} is not a host; allowed: a name listed in `hosts`"));
-                continue;
-            };
-            if n == 0 || n > 1_000_000_000 {
-                v.fail(&at, format!("{n} chunks; allowed: an integer from 1 to 1000000000"));
-                continue;
-            }
-            let cap = hosts[hi].cap;
-            if chunk > cap {
-                v.fail(
-                    &at,
-                    format!("a chunk of {chunk} does not fit on {host:?}, which has {cap} for tasks"),
-                );
-            } else if n > cap.fits(chunk) {
-                // Checked before multiplying, so absurd counts cannot overflow.
-                v.fail(
-                    &at,
-                    format!("{n} chunks of {chunk} do not fit on {host:?}, which has {cap} for tasks (at most {})", cap.fits(chunk)),
-                );
-                continue;
-            }
-            used[hi] += chunk * n;
-            placement.push((hi, n));
-        }
-        placement.sort_unstable();
-        if t.pinned {
-            for &(hi, _) in &placement {
-                if hosts[hi].evict {
-                    v.fail(
-                        format!("{at}.pinned"),
-                        format!("the task is pinned but holds chunks on {:?}, which is drained (evict); unpin it or stop the drain", hosts[hi].name),
-                    );
-                }
-            }
-        }
+        let placement = placement(v, &at, t, chunk, index);
+        references(v, &at, t, target, &placement, index);
         tasks.push(Task {
             id: t.id.clone(),
             kind: t.kind,
@@ -418,8 +291,126 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
             pinned: t.pinned,
         });
     }
+    tasks
+}
+
+/// A task's hack threads: a harvest has them, a till or sow does not.
+fn hack_threads(v: &mut Check, at: &str, t: &state::Task) -> Option<u64> {
+    match (t.kind, t.hack_threads) {
+        (TaskKind::Harvest, None) => {
+            v.fail(
+                format!("{at}.hack_threads"),
+                format!(
+                    "missing; a harvest task needs hack_threads ({})",
+                    range::HACK_THREADS.allowed(None, None)
+                ),
+            );
+            None
+        }
+        (TaskKind::Harvest, Some(h)) => {
+            v.num(&format!("{at}.hack_threads"), h.into(), &range::HACK_THREADS);
+            Some(h.into())
+        }
+        (kind, Some(h)) => {
+            v.fail(
+                format!("{at}.hack_threads"),
+                format!("{h} given for a {} task; only harvest tasks have hack_threads", kind.name()),
+            );
+            None
+        }
+        (_, None) => None,
+    }
+}
+
+/// A task's chunks per host index, each count in range and each chunk fitting its host.
+fn placement(v: &mut Check, at: &str, t: &state::Task, chunk: Ram, index: &Index) -> Vec<(usize, u64)> {
+    if t.placement.is_empty() {
+        v.fail(
+            format!("{at}.placement"),
+            "empty; a running task holds at least one chunk (drop the task instead)",
+        );
+    }
+    let mut placement = Vec::with_capacity(t.placement.len());
+    for (host, &n) in &t.placement {
+        // The path is written only for a problem: a placement may have thousands of entries.
+        let at = || format!("{at}.placement.{}", json::key(host));
+        let Some(&hi) = index.host.get(host.as_str()) else {
+            v.fail(at(), format!("{host:?} is not a host; allowed: a name listed in `hosts`"));
+            continue;
+        };
+        if !range::CHUNKS.contains(n as f64, None, None) {
+            v.fail(at(), range::CHUNKS.refuse(n as f64, None, None));
+            continue;
+        }
+        let cap = index.hosts[hi].cap;
+        if chunk == Ram::ZERO {
+            // Refused already (as the chunk's RAM); nothing to fit.
+        } else if chunk > cap {
+            v.fail(at(), format!("a chunk of {chunk} does not fit on {host:?}, which has {cap} for tasks"));
+        } else if n > cap.fits(chunk) {
+            // Checked before multiplying, so absurd counts cannot overflow.
+            v.fail(
+                at(),
+                format!(
+                    "{n} chunks of {chunk} do not fit on {host:?}, which has {cap} for tasks (at most {})",
+                    cap.fits(chunk)
+                ),
+            );
+            continue;
+        }
+        placement.push((hi, n));
+    }
+    placement.sort_unstable();
+    placement
+}
+
+/// What a pinned task may not do: hold chunks on a drained host, or hold a
+/// harvest above its overlap (it could not shrink to fit it).
+fn references(
+    v: &mut Check,
+    at: &str,
+    t: &state::Task,
+    target: Option<usize>,
+    placement: &[(usize, u64)],
+    index: &Index,
+) {
+    if !t.pinned {
+        return;
+    }
+    for &(hi, _) in placement {
+        if index.hosts[hi].evict {
+            v.fail(
+                format!("{at}.pinned"),
+                format!(
+                    "the task is pinned but holds chunks on {:?}, which is drained (evict); unpin it or stop the drain",
+                    index.hosts[hi].name
+                ),
+            );
+        }
+    }
+    let held: u64 = placement.iter().map(|p| p.1).sum();
+    if let (TaskKind::Harvest, Some(ti)) = (t.kind, target) {
+        let overlap = index.targets[ti].overlap;
+        if held > overlap {
+            v.fail(
+                format!("{at}.pinned"),
+                format!("the harvest is pinned but holds {held} chunks, above its overlap {overlap}; unpin it so it can shrink"),
+            );
+        }
+    }
+}
+
+/// No host holds more than `max_ram - reserved_ram`. The sums are in `u128`:
+/// no count of tasks and chunks can wrap them.
+fn capacity(v: &mut Check, hosts: &[Host], tasks: &[Task]) {
+    let mut used = vec![0u128; hosts.len()];
+    for t in tasks {
+        for &(h, n) in &t.placement {
+            used[h] += u128::from(t.chunk.0) * u128::from(n);
+        }
+    }
     for (hi, h) in hosts.iter().enumerate() {
-        if used[hi] > h.cap {
+        if used[hi] > u128::from(h.cap.0) {
             let holders: Vec<&str> = tasks
                 .iter()
                 .filter(|t| t.placement.iter().any(|&(x, _)| x == hi))
@@ -428,26 +419,16 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
             v.fail(
                 format!("hosts[{hi}]"),
                 format!(
-                    "{:?} is overcommitted: tasks {} hold {}, but max_ram - reserved_ram is {}",
+                    "{:?} is overcommitted: tasks {} hold {}.{:02} GB, but max_ram - reserved_ram is {}",
                     h.name,
                     holders.join(", "),
-                    used[hi],
+                    used[hi] / 100,
+                    used[hi] % 100,
                     h.cap
                 ),
             );
         }
     }
-    if !v.problems.is_empty() {
-        return Err(Error::Invalid(v.problems));
-    }
-    Ok(Net {
-        player: state.player.clone(),
-        hosts,
-        targets,
-        tasks,
-        config: state.config.clone(),
-        policy: state.policy.clone(),
-    })
 }
 
 /// The chunk RAM of a harvest task that did not say: its batch at H, from the
@@ -472,8 +453,23 @@ impl Check {
         self.problems.push(Invalid { path: path.into(), message: message.into() });
     }
 
+    /// Every problem so far, if any.
+    fn done(&mut self) -> Result<(), Error> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(std::mem::take(&mut self.problems)))
+        }
+    }
+
+    fn size(&mut self, path: impl Into<String>, n: usize, size: &Size) {
+        if let Some(message) = size.above(n) {
+            self.fail(path, message);
+        }
+    }
+
     /// A name (or id) at `{at}.{field}` of `list[i]`: not empty, and not taken.
-    fn unique<'a>(
+    fn name<'a>(
         &mut self,
         index: &mut HashMap<&'a str, usize>,
         name: &'a str,
@@ -493,27 +489,105 @@ impl Check {
         }
     }
 
-    fn range(&mut self, path: &str, x: f64, lo: f64, hi: f64, allowed: &str) {
-        if !(lo <= x && x <= hi) {
-            self.fail(path, format!("{} is out of range; allowed: {allowed}", num(x)));
+    /// `x` against its row; whether it is allowed.
+    fn num(&mut self, path: &str, x: f64, row: &Range) -> bool {
+        self.within(path, x, row, None, None)
+    }
+
+    /// `x` against its row and the values of the siblings that bound it.
+    fn within(&mut self, path: &str, x: f64, row: &Range, lo: Option<f64>, hi: Option<f64>) -> bool {
+        let ok = row.contains(x, lo, hi);
+        if !ok {
+            self.fail(path, row.refuse(x, lo, hi));
+        }
+        ok
+    }
+
+    /// A RAM amount against its row (and its sibling upper bound); zero when refused.
+    fn ram(&mut self, path: &str, gb: f64, row: &Range, hi: Option<f64>) -> Ram {
+        match self.within(path, gb, row, None, hi).then(|| Ram::from_gb(gb)).flatten() {
+            Some(r) => r,
+            None => Ram::ZERO,
         }
     }
 
-    fn ram(&mut self, path: &str, gb: f64) -> Ram {
-        Ram::from_gb(gb).unwrap_or_else(|| {
-            self.fail(
-                path,
-                format!(
-                    "{} is not a RAM amount; allowed: 0 to 2^40 GB (1099511627776) with at most two decimals",
-                    num(gb)
-                ),
-            );
-            Ram::ZERO
-        })
+    /// The RAM of one chunk of `kind` (a harvest's with `hack` threads): in its
+    /// row, and at least what the chunk's own threads need. A chunk larger than
+    /// that is allowed (a batch sized at an older level, a script's own RAM): it
+    /// holds all its RAM and does its threads' work.
+    fn chunk(&mut self, path: &str, gb: f64, kind: TaskKind, hack: Option<u64>) -> Ram {
+        let least = match (kind, hack) {
+            (TaskKind::Till, _) => Some((game::TILL_CHUNK, "one weaken thread".to_string())),
+            (TaskKind::Sow, _) => {
+                Some((game::SOW_CHUNK, "12 grow threads and one weaken thread".to_string()))
+            }
+            (TaskKind::Harvest, Some(h)) => {
+                let s = if h == 1 { "" } else { "s" };
+                Some((
+                    game::least_batch(h),
+                    format!("{h} hack thread{s} and the two weaken threads every batch has"),
+                ))
+            }
+            (TaskKind::Harvest, None) => None,
+        };
+        let lo = least.as_ref().map(|l| l.0.gb());
+        // A harvest without hack threads (refused already) has no threads' RAM to show.
+        let row = &Range { at_least: lo.and(range::CHUNK_RAM.at_least), ..range::CHUNK_RAM };
+        if row.contains(gb, lo, None) {
+            return Ram::from_gb(gb).unwrap_or(Ram::ZERO);
+        }
+        let mut message = row.refuse(gb, lo, None);
+        if let Some((_, threads)) = least.filter(|l| Ram::from_gb(gb).is_some_and(|r| r < l.0)) {
+            message.push_str(&format!("; its threads: {threads}"));
+        }
+        self.fail(path, message);
+        Ram::ZERO
     }
 }
 
 /// Chunks per host name, the wire shape of a placement.
 pub(crate) fn placement_names(net: &Net, placement: &[(usize, u64)]) -> BTreeMap<String, u64> {
     placement.iter().map(|&(h, n)| (net.hosts[h].name.clone(), n)).collect()
+}
+
+/// A task in its wire shape, every default filled in.
+pub(crate) fn wire(net: &Net, t: &Task) -> state::Task {
+    state::Task {
+        id: t.id.clone(),
+        kind: t.kind,
+        target: net.targets[t.target].name.clone(),
+        // Every count of a valid net is in its range, far inside u32.
+        hack_threads: t.hack_threads.map(|h| h as u32),
+        chunk_ram: Some(t.chunk.gb()),
+        placement: placement_names(net, &t.placement),
+        pinned: t.pinned,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The issue's input, past the size limits (which refuse it first): 167,773
+    /// tasks of one 2^40 GB chunk on one 2^40 GB host hold 18,446,836,432,686,284,800
+    /// hundredths, just above 2^64, which a `u64` sum wraps to less than the host.
+    #[test]
+    fn the_capacity_sum_cannot_wrap() {
+        let cap = Ram::from_gb(range::MAX_GB).expect("2^40 GB");
+        let hosts = vec![Host { name: "home".into(), cap, evict: false }];
+        let task = |i: usize| Task {
+            id: format!("till:t{i}"),
+            kind: TaskKind::Till,
+            target: i,
+            hack_threads: None,
+            chunk: cap,
+            placement: vec![(0, 1)],
+            pinned: false,
+        };
+        let tasks: Vec<Task> = (0..167_773).map(task).collect();
+        let mut v = Check::default();
+        capacity(&mut v, &hosts, &tasks);
+        assert_eq!(v.problems.len(), 1, "{:?}", v.problems.first());
+        assert!(v.problems[0].message.contains("hold 184468364326862848.00 GB"), "{}", v.problems[0].message);
+    }
 }

@@ -1,6 +1,7 @@
 //! The output contract: the new table, the actions, the income figures and the
 //! explanation; and the two entry points that produce them, [`plan`] and [`analyze`].
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
@@ -10,7 +11,7 @@ use crate::diff::{self, Action};
 use crate::error::Error;
 use crate::game;
 use crate::model::{self, density, Model, Table};
-use crate::net::{self, placement_names};
+use crate::net::{self, Net};
 use crate::solve::{self, Status};
 use crate::state::{State, Task, TaskKind};
 use crate::Ram;
@@ -63,14 +64,10 @@ pub struct Explain {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Solver {
-    /// `complete` (every stage ran to its end), `time_limit` (a stage ran out of time and
-    /// the best table found was kept) or `error` (a stage failed, likewise).
-    pub status: String,
-    /// `changed` (a better table), `kept` (today's table is the best there is),
-    /// `repaired` (only what drains and caps force was changed), or `below_min_gain`
-    /// (a better table exists but gains less than `policy.min_gain`; only forced
-    /// changes were made).
-    pub decision: String,
+    /// Whether every stage of the solve ran to its end.
+    pub status: SolveStatus,
+    /// What the plan does with today's table.
+    pub decision: Decision,
     /// Why a stage stopped early, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -78,6 +75,33 @@ pub struct Solver {
     /// same state gives byte-identical output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
+}
+
+/// Whether every stage of the solve ran to its end.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SolveStatus {
+    /// Every stage ran to its end.
+    Complete,
+    /// A stage ran out of time and the best table found was kept.
+    TimeLimit,
+    /// A stage failed and the best table found was kept (`message` says why).
+    Error,
+}
+
+/// What a plan does with today's table.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// A better table.
+    Changed,
+    /// Today's table is the best there is.
+    Kept,
+    /// Only what drains and caps force was changed.
+    Repaired,
+    /// A better table exists but gains less than `policy.min_gain`; only forced
+    /// changes were made.
+    BelowMinGain,
 }
 
 /// Plans one cycle.
@@ -88,7 +112,7 @@ pub struct Solver {
 /// plan breaks one of its own rules (a bug).
 pub fn plan(state: &State) -> Result<Plan, Error> {
     let started = Instant::now();
-    let model = model::build(net::validate(state)?)?;
+    let model = model::build(net::validate(state)?);
     let deadline = started + Duration::from_millis(model.net.policy.time_limit_ms);
     let outcome = solve::solve(&model, deadline);
     let (mut decision, mut table) = decide(&model, &outcome);
@@ -101,8 +125,7 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
         if table == model.current {
             break;
         }
-        let next = State { tasks: to_tasks(&model, &table), ..state.clone() };
-        let Ok(again) = net::validate(&next).and_then(model::build) else { break };
+        let again = model::build(Net { tasks: table_tasks(&model, &table), ..model.net.clone() });
         let settled = solve::solve(&again, deadline);
         if status == Status::Complete {
             status = settled.status.clone();
@@ -114,7 +137,7 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
                     && model.net_value(&t) > model.net_value(&table) + 1e-9
                     && worth_it(&model, &outcome.baseline, &t) =>
             {
-                (decision, table) = ("changed", t);
+                (decision, table) = (Decision::Changed, t);
             }
             _ => break,
         }
@@ -123,16 +146,15 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     if let Some(why) = model.violation(&table) {
         return Err(Error::Internal(format!("the plan breaks a rule: {why}")));
     }
-    let tasks = to_tasks(&model, &table);
-    let names: Vec<String> = model.net.hosts.iter().map(|h| h.name.clone()).collect();
-    let caps: Vec<Ram> = model.net.hosts.iter().map(|h| h.cap).collect();
-    let actions = diff::actions(&names, &caps, &state_tasks(&model), &tasks);
+    let new = table_tasks(&model, &table);
+    let actions = diff::actions(&model.net, &by_id(model.net.tasks.clone()), &new)?;
+    let tasks: Vec<Task> = new.iter().map(|t| net::wire(&model.net, t)).collect();
     let (value, planned) = (model.value(&table), model.income(&table));
     let (today_value, today) = (model.value(&model.current), model.income(&model.current));
     let (status, message) = match status {
-        Status::Complete => ("complete", None),
-        Status::TimeLimit => ("time_limit", Some("a solver stage ran out of time".to_string())),
-        Status::Error(e) => ("error", Some(e)),
+        Status::Complete => (SolveStatus::Complete, None),
+        Status::TimeLimit => (SolveStatus::TimeLimit, Some("a solver stage ran out of time".to_string())),
+        Status::Error(e) => (SolveStatus::Error, Some(e)),
     };
     Ok(Plan {
         explain: explain(&model, &table, &baseline, &tasks),
@@ -146,12 +168,7 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
             change_cost: model.cost(&table),
             upper_bound_per_s: solve::bound(&model, &table).max(value),
         },
-        solver: Solver {
-            status: status.to_string(),
-            decision: decision.to_string(),
-            message,
-            elapsed_ms: Some(started.elapsed().as_millis() as u64),
-        },
+        solver: Solver { status, decision, message, elapsed_ms: Some(started.elapsed().as_millis() as u64) },
     })
 }
 
@@ -160,19 +177,19 @@ const SETTLE_ROUNDS: usize = 3;
 
 /// Whether the solve's table is worth the change, and the table to take: the
 /// solve's, or the baseline (today's table with only forced changes).
-fn decide(model: &Model, outcome: &solve::Outcome) -> (&'static str, Table) {
+fn decide(model: &Model, outcome: &solve::Outcome) -> (Decision, Table) {
     let baseline = &outcome.baseline;
     let gain = model.net_value(&outcome.table) - model.net_value(baseline);
     let decision = if worth_it(model, baseline, &outcome.table) && outcome.table != *baseline {
-        "changed"
+        Decision::Changed
     } else if gain > 0.0 && outcome.table != *baseline {
-        "below_min_gain"
+        Decision::BelowMinGain
     } else if *baseline == model.current {
-        "kept"
+        Decision::Kept
     } else {
-        "repaired"
+        Decision::Repaired
     };
-    let table = if decision == "changed" { outcome.table.clone() } else { baseline.clone() };
+    let table = if decision == Decision::Changed { outcome.table.clone() } else { baseline.clone() };
     (decision, table)
 }
 
@@ -184,30 +201,19 @@ fn worth_it(model: &Model, baseline: &Table, table: &Table) -> bool {
     gain > 0.0 && gain >= model.net.policy.min_gain * model.income(baseline)
 }
 
-/// Today's tasks with every default filled in, in id order.
-fn state_tasks(model: &Model) -> Vec<Task> {
-    let net = &model.net;
-    let mut tasks: Vec<Task> = net
-        .tasks
-        .iter()
-        .map(|t| Task {
-            id: t.id.clone(),
-            kind: t.kind,
-            target: net.targets[t.target].name.clone(),
-            hack_threads: t.hack_threads.map(|h| h as u32),
-            chunk_ram: Some(t.chunk.gb()),
-            placement: placement_names(net, &t.placement),
-            pinned: t.pinned,
-        })
-        .collect();
+/// Tasks in id order.
+fn by_id(mut tasks: Vec<net::Task>) -> Vec<net::Task> {
     tasks.sort_by(|a, b| a.id.cmp(&b.id));
     tasks
 }
 
-/// The table as wire tasks, in id order. A job that keeps its kind keeps its
-/// task's id; a new task is called `kind:target`.
-fn to_tasks(model: &Model, table: &Table) -> Vec<Task> {
+/// The table as tasks, in id order. A job that keeps its kind keeps its task's
+/// id; a new task is called `kind:target`, or `kind:target#2`, `#3`, … when
+/// that is the id of any task today (whatever its target: an id is only a
+/// name) or of another new one, so that no action can reach the wrong task.
+fn table_tasks(model: &Model, table: &Table) -> Vec<net::Task> {
     let net = &model.net;
+    let mut taken: HashSet<String> = net.tasks.iter().map(|t| t.id.clone()).collect();
     let mut tasks = Vec::new();
     for (j, alloc) in table.iter().enumerate() {
         let Some(a) = alloc else { continue };
@@ -217,28 +223,27 @@ fn to_tasks(model: &Model, table: &Table) -> Vec<Task> {
         let id = match old {
             Some(t) => t.id.clone(),
             None => {
-                let id = format!("{}:{}", shape.kind.name(), net.targets[job.target].name);
-                if net.tasks.iter().any(|t| t.id == id) {
-                    format!("{id}#2")
-                } else {
-                    id
+                let base = format!("{}:{}", shape.kind.name(), net.targets[job.target].name);
+                let (mut id, mut k) = (base.clone(), 1);
+                while taken.contains(&id) {
+                    k += 1;
+                    id = format!("{base}#{k}");
                 }
+                taken.insert(id.clone());
+                id
             }
         };
-        let placement: Vec<(usize, u64)> =
-            a.count.iter().enumerate().filter(|c| *c.1 > 0).map(|(h, &n)| (h, n)).collect();
-        tasks.push(Task {
+        tasks.push(net::Task {
             id,
             kind: shape.kind,
-            target: net.targets[job.target].name.clone(),
-            hack_threads: shape.hack_threads.map(|h| h as u32),
-            chunk_ram: Some(shape.chunk.gb()),
-            placement: placement_names(net, &placement),
+            target: job.target,
+            hack_threads: shape.hack_threads,
+            chunk: shape.chunk,
+            placement: a.count.iter().enumerate().filter(|c| *c.1 > 0).map(|(h, &n)| (h, n)).collect(),
             pinned: old.is_some_and(|t| t.pinned),
         });
     }
-    tasks.sort_by(|a, b| a.id.cmp(&b.id));
-    tasks
+    by_id(tasks)
 }
 
 /// One line per task of the new table and per task it stops.
@@ -431,7 +436,7 @@ pub struct MenuEntry {
 ///
 /// [`Error::Invalid`] when the state is not valid.
 pub fn analyze(state: &State) -> Result<Analysis, Error> {
-    let model = model::build(net::validate(state)?)?;
+    let model = model::build(net::validate(state)?);
     let net = &model.net;
     let p = &net.player;
     let targets = net
@@ -439,8 +444,7 @@ pub fn analyze(state: &State) -> Result<Analysis, Error> {
         .iter()
         .map(|t| {
             let s = &t.server;
-            let weaken_min = t.weaken_ms.unwrap_or_else(|| game::weaken_time_ms(p, &s.ideal()));
-            let overlap = game::overlap(weaken_min, net.config.spacing_ms);
+            let overlap = t.overlap;
             let hackable = p.hacking as f64 >= s.required_hacking;
             let entry = |h: u64, grow: Option<u64>, weaken: Option<u64>, ram: Ram, income: f64| MenuEntry {
                 hack_threads: h,

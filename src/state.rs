@@ -2,11 +2,15 @@
 //!
 //! These are wire types: they carry GB as JSON numbers and are checked once, by
 //! [`crate::check`] (and every entry point), before anything else looks at them.
+//! Every number's allowed range and every size limit is in the JSON Schema
+//! (`reallot schema state`), from the same table the check reads.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use crate::range;
 
 /// Everything one rebalance cycle reads.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -18,12 +22,15 @@ pub struct State {
     /// The player's skill and multipliers.
     pub player: Player,
     /// Servers that can run scripts. At least one.
+    #[schemars(transform = range::HOSTS.schema())]
     pub hosts: Vec<Host>,
     /// Servers with money that tasks may work on.
     #[serde(default)]
+    #[schemars(transform = range::TARGETS.schema())]
     pub targets: Vec<Target>,
     /// Today's allocation table: the tasks running now.
     #[serde(default)]
+    #[schemars(transform = range::TASKS.schema())]
     pub tasks: Vec<Task>,
     /// How the batch system runs its batches.
     #[serde(default)]
@@ -37,10 +44,12 @@ pub struct State {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Player {
-    /// Hacking skill level, 1 or more.
+    /// Hacking skill level.
+    #[schemars(transform = range::LEVEL.schema())]
     pub hacking: u32,
     /// Intelligence skill level.
     #[serde(default)]
+    #[schemars(transform = range::INTELLIGENCE.schema())]
     pub intelligence: u32,
     /// The player's hacking multipliers (augmentations).
     #[serde(default)]
@@ -55,12 +64,16 @@ pub struct Player {
 #[serde(deny_unknown_fields, default)]
 pub struct Mults {
     /// Multiplies the hack chance.
+    #[schemars(transform = range::MULT.schema())]
     pub hacking_chance: f64,
     /// Divides hack, grow and weaken times.
+    #[schemars(transform = range::MULT.schema())]
     pub hacking_speed: f64,
     /// Multiplies the money a hack thread takes.
+    #[schemars(transform = range::MULT.schema())]
     pub hacking_money: f64,
     /// Multiplies grow.
+    #[schemars(transform = range::MULT.schema())]
     pub hacking_grow: f64,
 }
 
@@ -75,12 +88,16 @@ impl Default for Mults {
 #[serde(deny_unknown_fields, default)]
 pub struct BitNode {
     /// `ScriptHackMoney`: multiplies the money a hack thread takes.
+    #[schemars(transform = range::MULT.schema())]
     pub script_hack_money: f64,
     /// `HackingSpeedMultiplier`: divides hack, grow and weaken times.
+    #[schemars(transform = range::MULT.schema())]
     pub hacking_speed: f64,
     /// `ServerGrowthRate`: multiplies grow.
+    #[schemars(transform = range::MULT.schema())]
     pub server_growth_rate: f64,
     /// `ServerWeakenRate`: multiplies weaken.
+    #[schemars(transform = range::MULT.schema())]
     pub server_weaken_rate: f64,
 }
 
@@ -100,14 +117,18 @@ impl Default for BitNode {
 #[serde(deny_unknown_fields)]
 pub struct Host {
     /// Hostname, unique.
+    #[schemars(transform = range::NAME.schema())]
     pub name: String,
-    /// Installed RAM in GB (at most two decimals).
+    /// Installed RAM in GB.
+    #[schemars(transform = range::MAX_RAM.schema())]
     pub max_ram: f64,
     /// RAM in GB that is not ours to plan: set-aside, foreign processes, services.
     #[serde(default)]
+    #[schemars(transform = range::RESERVED_RAM.schema())]
     pub reserved_ram: f64,
-    /// CPU cores, 1 to 128.
+    /// CPU cores.
     #[serde(default = "one")]
+    #[schemars(transform = range::CORES.schema())]
     pub cores: u32,
     /// What kind of server this is.
     #[serde(default)]
@@ -158,26 +179,35 @@ pub enum DrainMode {
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// Hostname, unique among targets.
+    #[schemars(transform = range::NAME.schema())]
     pub name: String,
     /// Hacking skill needed to hack it.
+    #[schemars(transform = range::REQUIRED_HACKING.schema())]
     pub required_hacking: u32,
-    /// Minimum security, 1 to 100.
+    /// Minimum security.
+    #[schemars(transform = range::MIN_SECURITY.schema())]
     pub min_security: f64,
     /// Current security; defaults to `min_security`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = range::SECURITY.schema())]
     pub security: Option<f64>,
-    /// Maximum money in dollars, more than 0.
+    /// Maximum money in dollars.
+    #[schemars(transform = range::MAX_MONEY.schema())]
     pub max_money: f64,
     /// Current money; defaults to `max_money`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = range::MONEY.schema())]
     pub money: Option<f64>,
-    /// The server's growth parameter, 1 or more.
+    /// The server's growth parameter.
+    #[schemars(transform = range::GROWTH.schema())]
     pub growth: f64,
     /// Harvest options given by the user instead of the game formulas.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = range::MENU.schema())]
     pub menu: Option<Vec<MenuOption>>,
     /// Weaken time at minimum security, overriding the formula (for a user menu).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = range::WEAKEN_MS.schema())]
     pub weaken_ms: Option<f64>,
 }
 
@@ -186,10 +216,14 @@ pub struct Target {
 #[serde(deny_unknown_fields)]
 pub struct MenuOption {
     /// Hack threads H of one batch.
+    #[schemars(transform = range::HACK_THREADS.schema())]
     pub hack_threads: u32,
-    /// RAM of one batch (one chunk) in GB.
+    /// RAM of one batch (one chunk) in GB: at least its hack threads and two
+    /// weaken threads (see [`Task::chunk_ram`]).
+    #[schemars(transform = range::CHUNK_RAM.schema())]
     pub chunk_ram: f64,
     /// Expected dollars per second one chunk earns in steady state.
+    #[schemars(transform = range::CHUNK_INCOME.schema())]
     pub chunk_income_per_s: f64,
 }
 
@@ -197,20 +231,31 @@ pub struct MenuOption {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
-    /// Unique id, for example `harvest:n00dles`.
+    /// Unique id, for example `harvest:n00dles`. Only a name: the planner reads
+    /// nothing from it, and names new tasks so that they never take an id in use.
+    #[schemars(transform = range::NAME.schema())]
     pub id: String,
     /// Which lifecycle phase the task works.
     pub kind: TaskKind,
     /// The target's name.
+    #[schemars(transform = range::NAME.schema())]
     pub target: String,
     /// Hack threads per batch (harvest only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = range::HACK_THREADS.schema())]
     pub hack_threads: Option<u32>,
     /// RAM of one chunk in GB; defaults to the kind's size (1.75 till, 22.75 sow, the
-    /// batch RAM of `hack_threads` for harvest).
+    /// batch RAM of `hack_threads` for harvest). A chunk holds at least its own
+    /// threads: 1.75 GB for a till (one weaken), 22.75 GB for a sow (12 grow and 1
+    /// weaken), `1.70 · hack_threads + 3.50` GB for a harvest (its hack threads and
+    /// the two weakens every batch has). A larger chunk is valid (a batch sized at an
+    /// older level, a script's own RAM): it holds all its RAM and does its threads'
+    /// work, so the planner resizes it when that RAM is worth more elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = range::CHUNK_RAM.schema())]
     pub chunk_ram: Option<f64>,
-    /// Chunks per host.
+    /// Chunks per host, each host at most once.
+    #[schemars(transform = range::CHUNKS.each_value(), transform = range::PLACEMENT.schema())]
     pub placement: BTreeMap<String, u64>,
     /// A pinned task is neither moved nor shrunk nor killed.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -248,13 +293,17 @@ impl TaskKind {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// Milliseconds between the landings of a batch's four actions (1 to 10,000).
+    /// Milliseconds between the landings of a batch's four actions.
+    #[schemars(transform = range::SPACING_MS.schema())]
     pub spacing_ms: f64,
-    /// Largest fraction of max money one batch may take (above 0, at most 1).
+    /// Largest fraction of max money one batch may take.
+    #[schemars(transform = range::MAX_HACK_FRACTION.schema())]
     pub max_hack_fraction: f64,
     /// A target whose security is above minimum by more than this is tilled first.
+    #[schemars(transform = range::SECURITY_TOLERANCE.schema())]
     pub security_tolerance: f64,
     /// A target whose money is below this fraction of its maximum is sown first.
+    #[schemars(transform = range::FRACTION.schema())]
     pub money_tolerance: f64,
 }
 
@@ -268,14 +317,16 @@ impl Default for Config {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
-    /// Wall-clock budget for the solver in milliseconds (1 to 60,000).
+    /// Wall-clock budget for the solver in milliseconds.
+    #[schemars(transform = range::TIME_LIMIT_MS.schema())]
     pub time_limit_ms: u64,
-    /// A change whose net gain is below this fraction of current income is not made
-    /// (0 to 1).
+    /// A change whose net gain is below this fraction of current income is not made.
+    #[schemars(transform = range::FRACTION.schema())]
     pub min_gain: f64,
     /// Seconds of game time the planner looks ahead: one-off costs of a change are
     /// spread over it, and till/sow are valued by the harvest income they bring
-    /// forward within it (60 to 10^7).
+    /// forward within it.
+    #[schemars(transform = range::HORIZON_S.schema())]
     pub horizon_s: f64,
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use reallot::state::{Drain, DrainMode, State, Task, TaskKind};
-use reallot::{Action, Plan};
+use reallot::{Action, Decision, Plan, SolveStatus};
 
 use crate::support::{check_contract, model};
 
@@ -131,7 +131,7 @@ fn an_optimal_table_is_left_alone() {
         state.tasks = first.tasks.clone();
         let again = plan(&state);
         assert!(again.actions.is_empty(), "{name}: {:?}", again.actions);
-        assert_eq!(again.solver.decision, "kept");
+        assert_eq!(again.solver.decision, Decision::Kept);
         let text = |p: &Plan| {
             let mut p = p.clone();
             p.solver.elapsed_ms = None;
@@ -151,7 +151,7 @@ fn a_small_gain_below_min_gain_changes_nothing() {
     state.policy.min_gain = (gain * 2.0).min(1.0);
     let lazy = plan(&state);
     assert!(lazy.actions.is_empty(), "{:?}", lazy.actions);
-    assert_eq!(lazy.solver.decision, "below_min_gain");
+    assert_eq!(lazy.solver.decision, Decision::BelowMinGain);
 }
 
 /// A time limit too short for the solver still gives a valid plan no worse than
@@ -162,7 +162,7 @@ fn a_time_limit_keeps_the_incumbent() {
         let mut state = model(name);
         state.policy.time_limit_ms = 1;
         let plan = plan(&state);
-        assert_eq!(plan.solver.status, "time_limit", "{name}");
+        assert_eq!(plan.solver.status, SolveStatus::TimeLimit, "{name}");
         let i = &plan.income;
         let net = i.planned_per_s + i.prep_value_per_s - i.change_cost / state.policy.horizon_s;
         assert!(net >= i.current_per_s + i.current_prep_value_per_s, "{name}: {i:?}");

@@ -28,14 +28,16 @@ fn overlap(w: f64) -> u64 {
 fn tiny() -> impl Strategy<Value = Tiny> {
     (1usize..=3, 1usize..=3).prop_flat_map(|(hosts, targets)| {
         (
-            // 65,536 GB is far past what the bound packs exactly (a fraction there).
+            // 196,608 GB is far past what the bound packs exactly (a fraction there).
+            // Every size is three times a small one, so that each chunk holds its
+            // own threads (option k has k + 1 hack threads: at least 5.20 or 6.90 GB).
             prop::collection::vec(
-                prop::sample::select(vec![700u64, 1000, 1600, 2000, 3200, 6_553_600]),
+                prop::sample::select(vec![2100u64, 3000, 4800, 6000, 9600, 19_660_800]),
                 hosts,
             ),
             prop::collection::vec(
                 prop::collection::vec(
-                    (prop::sample::select(vec![300u64, 450, 695, 900, 1500]), 1.0f64..100.0),
+                    (prop::sample::select(vec![900u64, 1350, 2085, 2700, 4500]), 1.0f64..100.0),
                     1..=2,
                 ),
                 targets,

@@ -20,13 +20,29 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Every catalogue file in `tests/bad/` and every JSON path its message must name,
 /// no more and no fewer. A new catalogue file needs a row here.
 const BAD: &[(&str, &[&str])] = &[
+    ("array-for-host", &["hosts[1]"]),
+    ("array-for-state", &["$"]),
     ("chunk-larger-than-host", &["tasks[0].placement.n00dles", "hosts[1]"]),
+    (
+        "chunk-smaller-than-threads",
+        &[
+            "targets[1].menu[0].chunk_ram",
+            "tasks[0].chunk_ram",
+            "tasks[1].chunk_ram",
+            "tasks[2].chunk_ram",
+            "tasks[3].chunk_ram",
+        ],
+    ),
     ("config-max-hack-fraction-2", &["config.max_hack_fraction"]),
     ("config-spacing-zero", &["config.spacing_ms"]),
+    ("cores-fraction", &["hosts[0].cores"]),
+    ("duplicate-field", &["hosts[0].max_ram"]),
     ("duplicate-host", &["hosts[2].name"]),
+    ("duplicate-placement-key", &["tasks[0].placement.home"]),
     ("empty-names", &["hosts[0].name", "targets[0].name", "tasks[0].id"]),
     ("duplicate-target", &["targets[1].name"]),
     ("duplicate-task-id", &["tasks[1].id"]),
+    ("empty-file", &["$"]),
     ("empty-hosts", &["hosts"]),
     ("empty-menu", &["targets[0].menu"]),
     ("harvest-without-hack-threads", &["tasks[0].hack_threads"]),
@@ -48,18 +64,17 @@ const BAD: &[(&str, &[&str])] = &[
             "targets[1].money",
             "targets[1].growth",
             "tasks[0].hack_threads",
-            "tasks[0].placement.home",
             "tasks[0].placement.pserv-9",
             "tasks[1].target",
             "tasks[1].hack_threads",
             "tasks[1].chunk_ram",
             "tasks[1].placement.home",
-            "hosts[0]",
         ],
     ),
     ("max-money-1e30", &["targets[0].max_money"]),
     ("missing-player-hacking", &["player.hacking"]),
     ("missing-target-max-money", &["targets[1].max_money"]),
+    ("name-too-long", &["hosts[0].name", "tasks[0].id", "tasks[0].placement"]),
     ("nan-literal", &["hosts[0].max_ram"]),
     ("negative-max-ram", &["hosts[0].max_ram"]),
     ("overcommitted-host", &["hosts[0]"]),
@@ -67,6 +82,7 @@ const BAD: &[(&str, &[&str])] = &[
     ("pinned-on-drained-host", &["tasks[0].pinned"]),
     ("placement-empty", &["tasks[0].placement"]),
     ("placement-zero", &["tasks[0].placement.pserv-0"]),
+    ("player-hacking-above-u32", &["player.hacking"]),
     ("player-hacking-negative", &["player.hacking"]),
     ("player-hacking-zero", &["player.hacking"]),
     ("player-mult-negative", &["player.mults.hacking_money"]),
@@ -76,10 +92,13 @@ const BAD: &[(&str, &[&str])] = &[
     ("reserved-above-max", &["hosts[0].reserved_ram"]),
     ("security-below-min", &["targets[0].security"]),
     ("syntax-truncated", &["hosts"]),
+    ("syntax-truncated-after-object", &["$"]),
     ("syntax-unclosed-object", &["targets[0]"]),
     ("task-unknown-host", &["tasks[0].placement.pserv-9"]),
     ("task-unknown-target", &["tasks[0].target"]),
     ("till-with-hack-threads", &["tasks[0].hack_threads"]),
+    ("trailing-data", &["$"]),
+    ("trailing-second-state", &["$"]),
     ("two-tasks-one-target", &["tasks[1].target"]),
     ("unknown-drain-mode", &["hosts[0].drain.mode"]),
     ("unknown-field-host", &["hosts[1].ram_used"]),
@@ -212,6 +231,92 @@ fn standard_input_is_read_for_dash_and_for_no_file() {
     let out = reallot(&["check"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(problem_paths(&text(&out.stderr)), ["$"]);
+}
+
+/// A UTF-8 byte-order mark before the JSON is skipped (RFC 8259 lets a reader
+/// ignore it), from a file and from standard input.
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let file = "models/fresh-bitnode.json";
+    let plain = std::fs::read(Path::new(ROOT).join(file)).expect("the model");
+    let marked = [&[0xef, 0xbb, 0xbf][..], &plain].concat();
+    let expected = reallot(&["plan", file], b"");
+    let out = reallot(&["plan", "-"], &marked);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), text(&expected.stdout));
+    let path = std::env::temp_dir().join(format!("reallot-bom-{}.json", std::process::id()));
+    std::fs::write(&path, &marked).expect("a temporary file");
+    let out = reallot(&["plan", path.to_str().expect("a UTF-8 path")], b"");
+    std::fs::remove_file(&path).expect("the temporary file goes");
+    assert_eq!(text(&out.stdout), text(&expected.stdout), "{}", text(&out.stderr));
+}
+
+/// A timeline cut short right after an object that lacks a field reports
+/// where the text ends, not the missing field.
+#[test]
+fn a_truncated_timeline_says_it_is_cut_short() {
+    let out = reallot(&["simulate", "-"], br#"{ "initial": { "player": { } "#);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    insta::assert_snapshot!("truncated-timeline", text(&out.stderr));
+}
+
+/// A state of `hosts` hosts of 64 GB (`pserv-0`…), `targets` targets (`t0`…) and
+/// `tasks` till tasks, task `i` with one chunk on each of `spread` hosts from
+/// host `i · spread` on (round the list), as JSON.
+fn generated(hosts: usize, targets: usize, tasks: usize, spread: usize) -> String {
+    let hosts: Vec<Value> =
+        (0..hosts).map(|i| serde_json::json!({ "name": format!("pserv-{i}"), "max_ram": 64 })).collect();
+    let targets: Vec<Value> = (0..targets)
+        .map(|i| {
+            serde_json::json!({ "name": format!("t{i}"), "required_hacking": 1, "min_security": 1,
+                                "security": 5, "max_money": 1e6, "growth": 10 })
+        })
+        .collect();
+    let tasks: Vec<Value> = (0..tasks)
+        .map(|i| {
+            let placement: serde_json::Map<String, Value> = (0..spread)
+                .map(|h| (format!("pserv-{}", (i * spread + h) % hosts.len()), Value::from(1)))
+                .collect();
+            serde_json::json!({ "id": format!("till:t{i}"), "kind": "till", "target": format!("t{i}"),
+                                "placement": placement })
+        })
+        .collect();
+    serde_json::json!({ "player": { "hacking": 50 }, "hosts": hosts, "targets": targets, "tasks": tasks })
+        .to_string()
+}
+
+/// The size limits, each on a generated state just past it: exit 2 and the
+/// limit in the message. The issue's cases are among them: 1.4 million hosts,
+/// and 167,773 tasks of one 2^40 GB chunk on one 2^40 GB host (whose RAM once
+/// wrapped the per-host sum, so the overcommit went unreported).
+#[test]
+fn size_limits_are_bad_input() {
+    let overflow = {
+        let tasks: Vec<Value> = (0..167_773)
+            .map(|i| {
+                serde_json::json!({ "id": format!("till:t{i}"), "kind": "till", "target": format!("t{i}"),
+                                    "chunk_ram": 1_099_511_627_776u64, "placement": { "home": 1 } })
+            })
+            .collect();
+        serde_json::json!({ "player": { "hacking": 50 },
+                            "hosts": [ { "name": "home", "max_ram": 1_099_511_627_776u64 } ], "tasks": tasks })
+        .to_string()
+    };
+    for (name, state, paths) in [
+        ("too-many-hosts", generated(1_400_000, 1, 0, 0), &["hosts"][..]),
+        ("too-many-targets-and-tasks", generated(1, 1_001, 1_001, 1), &["targets", "tasks"]),
+        ("too-many-placement-entries", generated(10_000, 11, 11, 10_000), &["tasks"]),
+        ("tasks-that-would-wrap-a-sum", overflow, &["tasks"]),
+    ] {
+        let out = reallot(&["check"], state.as_bytes());
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(problem_paths(&stderr), paths, "{name}: {stderr}");
+        insta::assert_snapshot!(name, stderr);
+    }
+    // Just inside every limit is valid (`parse_check/at-limits` in BENCHMARKS.md times it).
+    let out = reallot(&["check"], generated(10_000, 1_000, 1_000, 100).as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -17,7 +17,7 @@ use proptest::sample::Index;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{TestCaseError, TestRunner};
 use reallot::state::{State, Task, TaskKind};
-use reallot::{Action, Error, Plan};
+use reallot::{Action, Error, Plan, SolveStatus};
 use serde_json::{json, Value};
 
 use crate::support::{apply, check_contract, check_stable};
@@ -97,18 +97,28 @@ proptest! {
     /// Rule 1: applying `actions` in order to today's table gives exactly `plan.tasks`.
     #[test]
     fn rule_1_actions_reach_the_planned_table(Case(s) in state(Mix::ALL)) {
-        let p = plan(&s)?;
-        let steps = replay(&s, &p).map_err(TestCaseError::fail)?;
-        let last = steps.last().cloned().unwrap_or_else(|| today(&s));
-        prop_assert_eq!(&last, &by_id(&p), "the actions do not reach the plan's table");
-        prop_assert!(p.tasks.windows(2).all(|w| w[0].id < w[1].id), "plan.tasks not in strict id order");
-        for t in &p.tasks {
-            prop_assert!(!t.placement.is_empty() && t.placement.values().all(|&n| n > 0), "{} has an empty placement", t.id);
+        rule_1(&s)?;
+    }
+
+    /// Rule 1 whatever today's ids look like: nearly all are odd, most shaped
+    /// like the id the planner gives a new task of another target or kind
+    /// (`till:joesguns#2` on foodnstuff). Then today's tasks are renamed to the
+    /// ids the plan gave its new tasks, and those with `#2`: planning again,
+    /// the new tasks must find ids of their own.
+    #[test]
+    fn rule_1_holds_for_any_ids(Case(s) in state(Mix::IDS)) {
+        let p = rule_1(&s)?;
+        let launched = p.actions.iter().filter_map(|a| match a {
+            Action::Launch { task, .. } => Some(task.clone()),
+            _ => None,
+        });
+        let taken: Vec<String> = launched.flat_map(|id| [id.clone(), format!("{id}#2")]).collect();
+        let mut renamed = s.clone();
+        let free = taken.iter().filter(|id| s.tasks.iter().all(|t| &t.id != *id));
+        for (t, id) in renamed.tasks.iter_mut().zip(free) {
+            t.id = id.clone();
         }
-        // A plan with no actions keeps today's table as it is.
-        if p.actions.is_empty() {
-            prop_assert_eq!(today(&s), by_id(&p));
-        }
+        rule_1(&renamed)?;
     }
 
     /// Rule 2: after every single action no host holds more than `max_ram − reserved_ram`.
@@ -195,7 +205,7 @@ proptest! {
     fn a_complete_solve_ends_before_its_time_limit(Case(s) in state(Mix::ALL)) {
         let p = plan(&s)?;
         let elapsed = p.solver.elapsed_ms.unwrap_or(0);
-        prop_assert!(p.solver.status != "complete" || elapsed < s.policy.time_limit_ms,
+        prop_assert!(p.solver.status != SolveStatus::Complete || elapsed < s.policy.time_limit_ms,
             "status complete after {} ms, the whole time limit of {} ms", elapsed, s.policy.time_limit_ms);
     }
 
@@ -329,6 +339,38 @@ proptest! {
             Err(e) => return Err(TestCaseError::fail(format!("{e} for {text}"))),
         }
     }
+}
+
+/// Rule 1 on one state: the actions reach the plan's table, and an id of today's
+/// table in the plan is still today's task.
+fn rule_1(s: &State) -> Result<Plan, TestCaseError> {
+    let p = plan(s)?;
+    let steps = replay(s, &p).map_err(TestCaseError::fail)?;
+    let last = steps.last().cloned().unwrap_or_else(|| today(s));
+    prop_assert_eq!(&last, &by_id(&p), "the actions do not reach the plan's table");
+    prop_assert!(p.tasks.windows(2).all(|w| w[0].id < w[1].id), "plan.tasks not in strict id order");
+    for t in &p.tasks {
+        prop_assert!(
+            !t.placement.is_empty() && t.placement.values().all(|&n| n > 0),
+            "{} has an empty placement",
+            t.id
+        );
+        // A task that keeps an id of today's is today's task: a new one never
+        // takes an id in use (a split resize kills and launches the same task).
+        if let Some(old) = s.tasks.iter().find(|o| o.id == t.id) {
+            prop_assert!(
+                old.target == t.target && old.kind == t.kind,
+                "{} is another task now: {:?}",
+                t.id,
+                t
+            );
+        }
+    }
+    // A plan with no actions keeps today's table as it is.
+    if p.actions.is_empty() {
+        prop_assert_eq!(today(s), by_id(&p));
+    }
+    Ok(p)
 }
 
 /// The planned net (value less the change's cost over the horizon) of `s` with
@@ -770,6 +812,13 @@ fn the_generator_makes_the_cases_that_matter() {
             "a task id that is not kind:target",
             s.tasks.iter().any(|t| t.id != format!("{}:{}", t.kind.name(), t.target)),
         );
+        mark(
+            "a task id shaped like another target's or kind's",
+            s.tasks
+                .iter()
+                .any(|t| t.id.contains(':') && !t.id.starts_with(&format!("{}:{}", t.kind.name(), t.target))),
+        );
+        mark("a task id with a # suffix", s.tasks.iter().any(|t| t.id.contains('#')));
         mark("a till or sow chunk left to its default", s.tasks.iter().any(|t| t.chunk_ram.is_none()));
     }
     let missing: Vec<_> = seen.iter().filter(|(_, &k)| k == 0).map(|(w, _)| *w).collect();
@@ -810,7 +859,7 @@ fn regression(file: &str) {
         .unwrap_or_else(|e| panic!("{file}: {e}"));
     let elapsed = p.solver.elapsed_ms.unwrap_or(0);
     assert!(
-        p.solver.status != "complete" || elapsed < state.policy.time_limit_ms,
+        p.solver.status != SolveStatus::Complete || elapsed < state.policy.time_limit_ms,
         "{file}: status complete after the whole time limit ({elapsed} ms)"
     );
 }
@@ -838,6 +887,7 @@ regressions! {
     regression_exact_stage_one_host => "exact-stage-one-host.json",
     regression_more_ram_lowers_net_plans => "more-ram-lowers-net.json",
     regression_more_ram_grow_lowers_net_plans => "more-ram-grow-lowers-net.json",
+    regression_new_id_taken_by_another_task => "new-id-taken-by-another-task.json",
     regression_resize_sow_with_stale_chunk => "resize-sow-with-stale-chunk.json",
     regression_surplus_harvest_above_overlap => "surplus-harvest-above-overlap.json",
     regression_surplus_sow_chunks_trimmed => "surplus-sow-chunks-trimmed.json",

@@ -234,7 +234,7 @@ fn bad_timelines_name_their_json_paths() {
             "events[0].add_hosts[0].name",
             "events[0].drain[0]",
             "events[1].at_s",
-            "events[1].set_ram[0]",
+            "events[1].set_ram[0].reserved_ram",
             "events[1].add_targets[0].min_security",
         ]
     );

@@ -149,10 +149,13 @@ fn build(input: &Input) -> State {
         let menu = t.menu.as_ref().filter(|m| !m.is_empty()).map(|m| {
             m.iter()
                 .take(4)
-                .map(|&(h, c, v)| MenuOption {
-                    hack_threads: 1 + u32::from(h) % 64,
-                    chunk_ram: gb(1 + u64::from(c)),
-                    chunk_income_per_s: f64::from(v),
+                .map(|&(h, c, v)| {
+                    let h = 1 + u32::from(h) % 64;
+                    MenuOption {
+                        hack_threads: h,
+                        chunk_ram: gb(least(TaskKind::Harvest, Some(h)) + u64::from(c)),
+                        chunk_income_per_s: f64::from(v),
+                    }
                 })
                 .collect()
         });
@@ -215,7 +218,7 @@ fn build(input: &Input) -> State {
                 }
             },
         };
-        let chunk = t.stale_chunk.map_or(chunk, |c| 1 + u64::from(c));
+        let chunk = t.stale_chunk.map_or(chunk, |c| least(kind, hack_threads) + u64::from(c));
         let mut placement = BTreeMap::new();
         for &(h, n) in &t.counts {
             let h = usize::from(h) % state.hosts.len();
@@ -242,6 +245,16 @@ fn build(input: &Input) -> State {
         });
     }
     state
+}
+
+/// The least RAM, in hundredths, a chunk's own threads need: one weaken (till),
+/// 12 grow and 1 weaken (sow), H hack and two weakens (harvest).
+fn least(kind: TaskKind, hack_threads: Option<u32>) -> u64 {
+    match kind {
+        TaskKind::Till => 175,
+        TaskKind::Sow => 2275,
+        TaskKind::Harvest => 170 * u64::from(hack_threads.unwrap_or(1)) + 350,
+    }
 }
 
 /// The formulas' view of a target, as the planner builds it.

@@ -73,8 +73,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Invalid};
+use crate::range::{self, Range};
 use crate::state::{Host, HostKind, State, Target, Task};
-use crate::{Action, Ram};
+use crate::Action;
 
 pub use chart::svg;
 
@@ -271,7 +272,7 @@ pub struct Timing {
 ///
 /// [`Error::Invalid`] when the text is not JSON of the `Timeline` shape.
 pub fn parse(json: &str) -> Result<Timeline, Error> {
-    crate::net::from_json(json)
+    crate::json::read(json)
 }
 
 /// Checks a timeline: its ranges, its initial state and every host and target
@@ -284,17 +285,21 @@ pub fn parse(json: &str) -> Result<Timeline, Error> {
 pub fn check(timeline: &Timeline) -> Result<(), Error> {
     let mut v: Vec<Invalid> = Vec::new();
     let mut fail = |path: String, message: String| v.push(Invalid { path, message });
-    let range = |x: f64, lo: f64, hi: f64| (lo..=hi).contains(&x);
+    // The rows of `crate::range`, so that these messages read as a state's do.
+    let out = |x: f64, row: &Range, lo: Option<f64>, hi: Option<f64>| {
+        (!row.contains(x, lo, hi)).then(|| row.refuse(x, lo, hi))
+    };
     let t = timeline;
-    if !range(t.duration_s, 1.0, 1e7) {
-        fail("duration_s".into(), format!("{} is out of range; allowed: 1 to 10000000", t.duration_s));
-    }
-    if !range(t.step_s, 0.05, 60.0) {
-        fail("step_s".into(), format!("{} is out of range; allowed: 0.05 to 60", t.step_s));
+    for (name, x, row) in
+        [("duration_s", t.duration_s, &range::DURATION_S), ("step_s", t.step_s, &range::STEP_S)]
+    {
+        if let Some(m) = out(x, row, None, None) {
+            fail(name.into(), m);
+        }
     }
     for (name, x) in [("replan_s", t.replan_s), ("sample_s", t.sample_s)] {
-        if !(range(x, 1.0, 1e7) && x >= t.step_s) {
-            fail(name.into(), format!("{x} is out of range; allowed: step_s ({}) to 10000000", t.step_s));
+        if let Some(m) = out(x, &range::CADENCE_S, Some(t.step_s), None) {
+            fail(name.into(), m);
         }
     }
     let nested = |prefix: &str, replace: &str, state: &State, fail: &mut dyn FnMut(String, String)| {
@@ -328,8 +333,8 @@ pub fn check(timeline: &Timeline) -> Result<(), Error> {
                 format!("{at} s; allowed: 0 for the first point, then strictly increasing seconds"),
             );
         }
-        if !(1..=1_000_000).contains(&level) {
-            fail(format!("hacking[{i}][1]"), format!("{level} is out of range; allowed: 1 to 1000000"));
+        if let Some(m) = out(level.into(), &range::LEVEL, None, None) {
+            fail(format!("hacking[{i}][1]"), m);
         }
     }
     // Replay the events' host and target names.
@@ -364,17 +369,14 @@ pub fn check(timeline: &Timeline) -> Result<(), Error> {
             if !exists(&live, &set.host) {
                 fail(format!("{at}.set_ram[{j}].host"), format!("{:?} is not a host at this time", set.host));
             }
-            let reserved = set.reserved_ram.unwrap_or(0.0);
-            let max = Ram::from_gb(set.max_ram);
-            if max.is_none() || Ram::from_gb(reserved).is_none_or(|r| Some(r) > max) {
-                fail(
-                    format!("{at}.set_ram[{j}]"),
-                    format!(
-                        "max_ram {} and reserved_ram {reserved}; allowed: GB with at most two decimals, \
-                         reserved_ram at most max_ram",
-                        set.max_ram
-                    ),
-                );
+            let max = out(set.max_ram, &range::MAX_RAM, None, None);
+            let reserved = set.reserved_ram.and_then(|r| {
+                out(r, &range::RESERVED_RAM, None, Some(set.max_ram).filter(|_| max.is_none()))
+            });
+            for (field, m) in [("max_ram", max), ("reserved_ram", reserved)] {
+                if let Some(m) = m {
+                    fail(format!("{at}.set_ram[{j}].{field}"), m);
+                }
             }
         }
         for (field, names) in [("drain", &e.drain), ("undrain", &e.undrain)] {

@@ -85,17 +85,21 @@ pub struct Mix {
     pub hosts: usize,
     /// Most targets.
     pub targets: usize,
+    /// Chance that a task's id is not `kind:target` (see [`IdStyle`]).
+    pub odd_ids: f64,
 }
 
 impl Mix {
     /// A bit of everything.
-    pub const ALL: Mix = Mix { drain: 0.08, pin: 0.1, empty: Some(1), hosts: 200, targets: 16 };
+    pub const ALL: Mix = Mix { drain: 0.08, pin: 0.1, empty: Some(1), hosts: 200, targets: 16, odd_ids: 0.2 };
     /// Drains on a third of the hosts.
     pub const DRAINS: Mix = Mix { drain: 0.35, ..Mix::ALL };
     /// Half of the tasks pinned.
     pub const PINS: Mix = Mix { pin: 0.5, empty: Some(0), ..Mix::ALL };
     /// No table: a fresh start, where a change costs only its start.
     pub const FRESH: Mix = Mix { empty: None, ..Mix::ALL };
+    /// Nearly every id odd, most shaped like another task's.
+    pub const IDS: Mix = Mix { odd_ids: 0.9, empty: Some(0), ..Mix::ALL };
     /// Small states, for properties that plan many times per case.
     pub const SMALL: Mix = Mix { hosts: 24, targets: 8, ..Mix::ALL };
 }
@@ -188,7 +192,8 @@ fn user_menu() -> impl Strategy<Value = Option<UserMenu>> {
             prop::collection::btree_map(1u32..=64, (100u64..=500_000, 0.0f64..1e6), 1..=4),
             prop::option::of(1_000.0f64..1e6),
         )
-            .prop_map(|(m, w)| Some((m.into_iter().map(|(h, (c, v))| (h, c, v)).collect(), w))),
+            // A batch holds at least its hack threads and two weaken threads.
+            .prop_map(|(m, w)| Some((m.into_iter().map(|(h, (c, v))| (h, c.max(170 * u64::from(h) + 350), v)).collect(), w))),
     ]
 }
 
@@ -301,9 +306,10 @@ pub struct TaskSpec {
     pub kind: u8,
     pub option: usize,
     pub pinned: bool,
-    /// A chunk size that is not the formulas' (a batch from an older cycle).
+    /// A chunk size that is not the formulas' (a batch from an older cycle): this
+    /// many hundredths above the least the chunk's threads need, less 100.
     pub stale: Option<u64>,
-    pub odd_id: bool,
+    pub id: IdStyle,
     pub fill: Fill,
     pub hosts: Vec<(usize, u64)>,
 }
@@ -312,20 +318,44 @@ fn task(mix: Mix) -> impl Strategy<Value = TaskSpec> {
     (
         (any::<prop::sample::Index>(), 0u8..10, 0usize..8, prop::bool::weighted(mix.pin)),
         prop_oneof![9 => Just(None), 1 => (100u64..=20_000).prop_map(Some)],
-        prop::bool::weighted(0.1),
+        id_style(mix),
         prop_oneof![5 => Just(Fill::Few), 4 => Just(Fill::Pack), 1 => Just(Fill::Over)],
         prop::collection::vec((0usize..200, 1u64..=40), 1..=6),
     )
-        .prop_map(|((target, kind, option, pinned), stale, odd_id, fill, hosts)| TaskSpec {
+        .prop_map(|((target, kind, option, pinned), stale, id, fill, hosts)| TaskSpec {
             target: target.index(usize::MAX),
             kind,
             option,
             pinned,
             stale,
-            odd_id,
+            id,
             fill,
             hosts,
         })
+}
+
+/// How a task of today's table is named. An id is only a name: the planner must
+/// cope with any, above all with ones shaped like the ids it gives new tasks.
+#[derive(Clone, Debug)]
+pub enum IdStyle {
+    /// `kind:target`, as the planner names a new task.
+    Own,
+    /// `job-{i}`.
+    Plain,
+    /// What the planner would call a new task of this kind (0–2) on this target
+    /// of the state, with a `#2` or `#3` suffix when the last is 2 or 3: the id
+    /// of one target's task shaped like another's (`till:joesguns#2` for a sow
+    /// on foodnstuff).
+    Shaped(u8, prop::sample::Index, u8),
+}
+
+fn id_style(mix: Mix) -> impl Strategy<Value = IdStyle> {
+    let odd = (mix.odd_ids * 1000.0) as u32;
+    prop_oneof![
+        1000 - odd => Just(IdStyle::Own),
+        odd.div_ceil(3) => Just(IdStyle::Plain),
+        odd - odd.div_ceil(3) => (0u8..3, any::<prop::sample::Index>(), 0u8..4).prop_map(|(k, t, n)| IdStyle::Shaped(k, t, n)),
+    ]
 }
 
 /// The base of a state (hosts, targets, player, config, policy) and today's table.
@@ -355,6 +385,25 @@ pub fn state(mix: Mix) -> impl Strategy<Value = Case> {
             Case(with_tasks(base, &tasks))
         },
     )
+}
+
+/// The id of task `i` in the style asked for, or `job-{i}` when that is taken.
+fn task_id(state: &State, style: &IdStyle, kind: TaskKind, target: &str, i: usize) -> String {
+    let id = match style {
+        IdStyle::Own => format!("{}:{target}", kind.name()),
+        IdStyle::Plain => format!("job-{i}"),
+        IdStyle::Shaped(k, t, n) => {
+            let kind = [TaskKind::Till, TaskKind::Sow, TaskKind::Harvest][usize::from(*k)];
+            let other = &state.targets[t.index(state.targets.len())].name;
+            let suffix = if *n >= 2 { format!("#{n}") } else { String::new() };
+            format!("{}:{other}{suffix}", kind.name())
+        }
+    };
+    if state.tasks.iter().any(|t| t.id == id) {
+        format!("job-{i}")
+    } else {
+        id
+    }
 }
 
 /// What the table builder needs to know about one target.
@@ -422,7 +471,12 @@ pub fn with_tasks(mut state: State, specs: &[TaskSpec]) -> State {
                 (Some(h), c, f.overlap)
             }
         };
-        chunk = spec.stale.unwrap_or(chunk);
+        let least = match (kind, hack_threads) {
+            (TaskKind::Till, _) => 175,
+            (TaskKind::Sow, _) => 2275,
+            (TaskKind::Harvest, h) => 170 * u64::from(h.unwrap_or(1)) + 350,
+        };
+        chunk = spec.stale.map_or(chunk, |s| least + s - 100);
         if chunk == 0 || chunk > 1 << 40 {
             continue;
         }
@@ -465,7 +519,7 @@ pub fn with_tasks(mut state: State, specs: &[TaskSpec]) -> State {
         }
         let target = state.targets[ti].name.clone();
         state.tasks.push(Task {
-            id: if spec.odd_id { format!("job-{i}") } else { format!("{}:{target}", kind.name()) },
+            id: task_id(&state, &spec.id, kind, &target, i),
             kind,
             target,
             hack_threads,
