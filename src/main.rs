@@ -89,14 +89,21 @@ enum Which {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
-        Ok(value) => {
-            let text =
-                if cli.pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) };
+    let text = run(&cli).and_then(|value| {
+        let text =
+            if cli.pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) };
+        text.map_err(|e| Error::Internal(e.to_string()))
+    });
+    match text {
+        Ok(text) => {
+            // A closed or full standard output loses the answer: that is a failure.
             let mut out = std::io::stdout().lock();
-            match text.map(|t| writeln!(out, "{t}")) {
-                Ok(_) => ExitCode::SUCCESS,
-                Err(e) => fail(&Error::Internal(format!("cannot write the output: {e}"))),
+            match writeln!(out, "{text}").and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("reallot: cannot write the output: {e}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Err(e) => fail(&e),
@@ -148,12 +155,11 @@ fn read_text(file: Option<&str>) -> Result<String, Error> {
     } else {
         std::fs::File::open(source).and_then(|mut f| f.read_to_string(&mut text))
     };
-    read.map_err(|e| {
-        Error::Invalid(vec![reallot::Invalid {
-            path: "$".into(),
-            message: format!("cannot read {source}: {e}"),
-        }])
-    })?;
+    let invalid = |message: String| Error::Invalid(vec![reallot::Invalid { path: "$".into(), message }]);
+    read.map_err(|e| invalid(format!("cannot read {source}: {e}")))?;
+    if source == "-" && text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Err(invalid("no input on standard input; give the JSON there, or a file name".into()));
+    }
     Ok(text)
 }
 
@@ -172,6 +178,9 @@ fn simulate(
     use std::io::IsTerminal;
 
     let mut timeline = sim::parse(&read_text(file)?)?;
+    // The chart's file is opened before the run, so a path that cannot be
+    // written is refused at once, not after minutes of simulation.
+    let chart = svg.map(Chart::open).transpose()?;
     if let Some(d) = duration_s {
         timeline.duration_s = d;
     }
@@ -203,17 +212,23 @@ fn simulate(
     };
     let result = sim::run(&timeline, &policies, &progress);
     bar.finish_and_clear();
-    let mut report = result?;
-    if let Some(path) = svg {
+    let mut report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            if let Some(chart) = chart {
+                chart.abandon();
+            }
+            return Err(e);
+        }
+    };
+    if let Some(chart) = chart {
         let title = match file {
             Some(f) if f != "-" => std::path::Path::new(f)
                 .file_stem()
                 .map_or_else(|| f.to_string(), |s| s.to_string_lossy().into_owned()),
             _ => "timeline".to_string(),
         };
-        let chart = sim::svg(&report, &format!("{title}: money earned"))?;
-        std::fs::write(path, chart)
-            .map_err(|e| Error::Internal(format!("cannot write {}: {e}", path.display())))?;
+        chart.write(&sim::svg(&report, &format!("{title}: money earned"))?)?;
     }
     if !timing {
         for p in report.policies.values_mut() {
@@ -221,4 +236,41 @@ fn simulate(
         }
     }
     Ok(serde_json::to_value(report))
+}
+
+/// The `--svg` file, open for writing from before the run.
+struct Chart {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+    /// Whether the file was there before (else a failed run removes it).
+    existed: bool,
+}
+
+impl Chart {
+    fn open(path: &std::path::Path) -> Result<Chart, Error> {
+        let existed = path.exists();
+        // Not truncated yet: a run that fails leaves an old chart as it was.
+        let file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path);
+        let file = file.map_err(|e| {
+            Error::Invalid(vec![reallot::Invalid {
+                path: "--svg".into(),
+                message: format!("cannot write {}: {e}", path.display()),
+            }])
+        })?;
+        Ok(Chart { path: path.to_path_buf(), file, existed })
+    }
+
+    fn write(mut self, svg: &str) -> Result<(), Error> {
+        self.file
+            .set_len(0)
+            .and_then(|()| self.file.write_all(svg.as_bytes()))
+            .map_err(|e| Error::Internal(format!("cannot write {}: {e}", self.path.display())))
+    }
+
+    /// The run failed: a file made for it goes again.
+    fn abandon(self) {
+        if !self.existed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }

@@ -227,10 +227,12 @@ fn standard_input_is_read_for_dash_and_for_no_file() {
         assert_eq!(out.status.code(), Some(2));
         assert_eq!(text(&out.stderr), expected);
     }
-    // Nothing at all on standard input is a syntax error at the root.
-    let out = reallot(&["check"], b"");
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(problem_paths(&text(&out.stderr)), ["$"]);
+    // Nothing at all on standard input says so.
+    for input in [&b""[..], b"  \n", "\u{feff}".as_bytes()] {
+        let out = reallot(&["check"], input);
+        assert_eq!(out.status.code(), Some(2));
+        insta::assert_snapshot!("empty-standard-input", text(&out.stderr));
+    }
 }
 
 /// A UTF-8 byte-order mark before the JSON is skipped (RFC 8259 lets a reader
@@ -249,6 +251,39 @@ fn a_byte_order_mark_is_skipped() {
     let out = reallot(&["plan", path.to_str().expect("a UTF-8 path")], b"");
     std::fs::remove_file(&path).expect("the temporary file goes");
     assert_eq!(text(&out.stdout), text(&expected.stdout), "{}", text(&out.stderr));
+}
+
+/// An answer that cannot be written (standard output full or closed) is a
+/// failure, not a silent success.
+#[test]
+fn an_answer_that_cannot_be_written_exits_1() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // Only where the system has a device that is always full.
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_reallot"))
+        .args(["plan", "models/fresh-bitnode.json"])
+        .current_dir(ROOT)
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("reallot runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("reallot: cannot write the output: "), "{}", text(&out.stderr));
+}
+
+/// `--svg` names a file that cannot be written: refused at once with exit 2,
+/// before the timeline is even checked (here its `duration_s` is out of range
+/// too, which the run would report).
+#[test]
+fn an_unwritable_chart_path_is_refused_before_the_run() {
+    let timeline =
+        br#"{ "initial": { "player": { "hacking": 1 }, "hosts": [ { "name": "home", "max_ram": 8 } ] },
+                         "duration_s": 0 }"#;
+    let out = reallot(&["simulate", "-", "--svg", "no-such-directory/chart.svg"], timeline);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(problem_paths(&text(&out.stderr)), ["--svg"]);
+    assert!(out.stdout.is_empty());
+    insta::assert_snapshot!("unwritable-svg", text(&out.stderr));
 }
 
 /// A timeline cut short right after an object that lacks a field reports
