@@ -6,6 +6,7 @@ mod cli;
 mod contract;
 mod game_vectors;
 mod props;
+mod ranges;
 mod schema;
 mod sim;
 mod support;
