@@ -5,7 +5,9 @@
 //! - `plan/<model>`: [`reallot::plan`] on every `models/*.json`, parsed once beforehand;
 //! - `analyze/late-game`: [`reallot::analyze`] on the late-game model;
 //! - `parse_check/late-game`: [`reallot::parse`] then [`reallot::check`] on the
-//!   late-game file's text.
+//!   late-game file's text;
+//! - `parse_check/at-limits`: the same on a generated state at every size limit
+//!   (10,000 hosts, 1,000 targets and tasks, 100,000 placement entries).
 //!
 //! See `BENCHMARKS.md` for the results and the targets.
 
@@ -70,19 +72,48 @@ fn bench_analyze(c: &mut Criterion) {
     group.finish();
 }
 
+/// A valid state at every size limit: 10,000 hosts of 64 GB, 1,000 targets and
+/// 1,000 till tasks of 100 chunks each, task `i` on hosts `100 i` to `100 i + 99`
+/// (round the list), as JSON.
+fn at_limits_text() -> String {
+    let hosts: Vec<String> = (0..10_000).map(|i| format!(r#"{{"name":"pserv-{i}","max_ram":64}}"#)).collect();
+    let targets: Vec<String> = (0..1_000)
+        .map(|i| {
+            format!(r#"{{"name":"t{i}","required_hacking":1,"min_security":1,"security":5,"max_money":1e6,"growth":10}}"#)
+        })
+        .collect();
+    let tasks: Vec<String> = (0..1_000)
+        .map(|i| {
+            let placement: Vec<String> =
+                (0..100).map(|h| format!(r#""pserv-{}":1"#, (i * 100 + h) % 10_000)).collect();
+            format!(
+                r#"{{"id":"till:t{i}","kind":"till","target":"t{i}","placement":{{{}}}}}"#,
+                placement.join(",")
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"player":{{"hacking":50}},"hosts":[{}],"targets":[{}],"tasks":[{}]}}"#,
+        hosts.join(","),
+        targets.join(","),
+        tasks.join(",")
+    )
+}
+
 fn bench_parse_check(c: &mut Criterion) {
-    let text = late_game_text();
-    let state = reallot::parse(&text).unwrap_or_else(|e| panic!("models/{LATE_GAME}.json: {e}"));
-    reallot::check(&state).unwrap_or_else(|e| panic!("models/{LATE_GAME}.json is not valid: {e}"));
     let mut group = c.benchmark_group("parse_check");
     group.measurement_time(Duration::from_secs(5)).sample_size(30);
-    group.bench_with_input(BenchmarkId::from_parameter(LATE_GAME), text.as_str(), |b, text| {
-        b.iter(|| {
-            let state = reallot::parse(black_box(text)).expect("parse");
-            reallot::check(&state).expect("check");
-            state
+    for (name, text) in [(LATE_GAME, late_game_text()), ("at-limits", at_limits_text())] {
+        let state = reallot::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        reallot::check(&state).unwrap_or_else(|e| panic!("{name} is not valid: {e}"));
+        group.bench_with_input(BenchmarkId::from_parameter(name), text.as_str(), |b, text| {
+            b.iter(|| {
+                let state = reallot::parse(black_box(text)).expect("parse");
+                reallot::check(&state).expect("check");
+                state
+            });
         });
-    });
+    }
     group.finish();
 }
 
