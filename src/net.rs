@@ -3,7 +3,7 @@
 //! Nothing past this module sees JSON or needs to re-check a number: hosts, targets
 //! and tasks refer to each other by index, RAM is [`Ram`], every count is positive.
 //! Validation runs section by section (sizes, player, config and policy, hosts,
-//! targets, tasks, the tasks' references, capacity), each checking its numbers
+//! targets, tasks and their references, capacity), each checking its numbers
 //! against their rows in [`crate::range`], and lists every problem it finds.
 
 use std::collections::{BTreeMap, HashMap};
@@ -80,7 +80,7 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
     sizes(&mut v, state);
     v.done()?;
     player(&mut v, &state.player);
-    config(&mut v, &state.config, &state.policy);
+    settings(&mut v, &state.config, &state.policy);
     let (hosts, host_index) = hosts(&mut v, &state.hosts);
     let (targets, target_index) = targets(&mut v, state);
     let tasks = tasks(
@@ -151,7 +151,8 @@ fn player(v: &mut Check, p: &Player) {
     }
 }
 
-fn config(v: &mut Check, c: &Config, p: &Policy) {
+/// `config` and `policy`.
+fn settings(v: &mut Check, c: &Config, p: &Policy) {
     v.num("config.spacing_ms", c.spacing_ms, &range::SPACING_MS);
     v.num("config.max_hack_fraction", c.max_hack_fraction, &range::MAX_HACK_FRACTION);
     v.num("config.security_tolerance", c.security_tolerance, &range::SECURITY_TOLERANCE);

@@ -235,27 +235,21 @@ pub(crate) enum Seg<'a> {
 
 /// The row of the field at `path`, if it has one.
 pub(crate) fn field(path: &[Seg]) -> Option<&'static Range> {
-    let direct = FIELDS.iter().find(|(p, _)| matches(p, path).is_some_and(<[Seg]>::is_empty));
-    direct.map(|f| f.1).or_else(|| {
-        MOUNTS.iter().find_map(|&(from, to)| {
-            let rest = matches(from, path)?;
-            FIELDS
-                .iter()
-                .find(|(p, _)| {
-                    concat(to, p).is_some_and(|p| matches(&p, rest).is_some_and(<[Seg]>::is_empty))
-                })
-                .map(|f| f.1)
-        })
-    })
+    // The rows below the state object at `mount`, found at `path` below it.
+    let find = |mount: &str, path: &[Seg]| {
+        let here = |p: &str| below(mount, p).is_some_and(|p| matches(p, path).is_some_and(<[Seg]>::is_empty));
+        FIELDS.iter().find(|(p, _)| here(p)).map(|f| f.1)
+    };
+    find("", path).or_else(|| MOUNTS.iter().find_map(|&(from, to)| find(to, matches(from, path)?)))
 }
 
-/// `prefix` and `pattern` as one pattern: `hosts[]` and `hosts[].cores` give
-/// `.cores`'s pattern below the mount, or `None` when `pattern` is elsewhere.
-fn concat(prefix: &str, pattern: &str) -> Option<String> {
-    if prefix.is_empty() {
-        return Some(pattern.to_string());
+/// `pattern` below `mount`: `.cores` of `hosts[].cores` below `hosts[]`, or
+/// `None` when `pattern` is elsewhere.
+fn below<'p>(mount: &str, pattern: &'p str) -> Option<&'p str> {
+    if mount.is_empty() {
+        return Some(pattern);
     }
-    pattern.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('.')).map(str::to_string)
+    pattern.strip_prefix(mount).and_then(|rest| rest.strip_prefix('.'))
 }
 
 /// Whether `path` starts with `pattern`; the rest of the path when it does.

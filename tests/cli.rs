@@ -295,6 +295,29 @@ fn a_truncated_timeline_says_it_is_cut_short() {
     insta::assert_snapshot!("truncated-timeline", text(&out.stderr));
 }
 
+/// A timeline's numbers of the wrong type get their rows' ranges, in its own
+/// fields and in the state, hosts and targets it holds.
+#[test]
+fn a_timeline_number_of_the_wrong_type_gets_its_range() {
+    let initial =
+        r#""initial": { "player": { "hacking": 50 }, "hosts": [ { "name": "home", "max_ram": 8 } ] }"#;
+    let mut messages = Vec::new();
+    for timeline in [
+        r#"{ "initial": { "player": { "hacking": 4294967296 } } }"#.to_string(),
+        format!(r#"{{ {initial}, "duration_s": 60, "hacking": [ [ 0, -1 ] ] }}"#),
+        format!(
+            r#"{{ {initial}, "duration_s": 60, "events": [ {{ "at_s": 1,
+                  "add_hosts": [ {{ "name": "pserv-0", "max_ram": 8, "cores": 1.5 }} ] }} ] }}"#
+        ),
+        format!(r#"{{ {initial}, "duration_s": "an hour" }}"#),
+    ] {
+        let out = reallot(&["simulate", "-"], timeline.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        messages.push(text(&out.stderr));
+    }
+    insta::assert_snapshot!("timeline-numbers-of-the-wrong-type", messages.concat());
+}
+
 /// A state of `hosts` hosts of 64 GB (`pserv-0`…), `targets` targets (`t0`…) and
 /// `tasks` till tasks, task `i` with one chunk on each of `spread` hosts from
 /// host `i · spread` on (round the list), as JSON.
