@@ -47,8 +47,13 @@ enum Command {
     Simulate {
         /// The timeline file, or `-` for standard input.
         file: Option<String>,
-        /// The policies to run (repeat or comma-separate); planner and greedy by default.
-        #[arg(long = "policy", value_enum, value_delimiter = ',', default_values = ["planner", "greedy"])]
+        /// The policies to run (repeat or comma-separate); all of them by default.
+        #[arg(
+            long = "policy",
+            value_enum,
+            value_delimiter = ',',
+            default_values = ["planner", "greedy", "greedy-restart", "community"]
+        )]
         policies: Vec<SimPolicy>,
         /// Also draw money over time per policy as an SVG line chart into FILE.
         #[arg(long, value_name = "FILE")]
@@ -75,8 +80,10 @@ enum SimPolicy {
     Planner,
     /// Today's greedy TaskSelector.
     Greedy,
-    /// The greedy TaskSelector without its expected-value threshold.
-    GreedyEv0,
+    /// Today's greedy, stopped and started over after every jump in RAM.
+    GreedyRestart,
+    /// A greedy manager modelled on alainbryden's daemon.js.
+    Community,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -180,7 +187,8 @@ fn simulate(
         .map(|p| match p {
             SimPolicy::Planner => sim::Policy::Planner,
             SimPolicy::Greedy => sim::Policy::Greedy,
-            SimPolicy::GreedyEv0 => sim::Policy::GreedyEv0,
+            SimPolicy::GreedyRestart => sim::Policy::GreedyRestart,
+            SimPolicy::Community => sim::Policy::Community,
         })
         .collect();
     let bar = ProgressBar::with_draw_target(

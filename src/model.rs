@@ -28,7 +28,7 @@
 use crate::error::Error;
 use crate::game::{self, Server};
 use crate::net::Net;
-use crate::state::{Config, TaskKind};
+use crate::state::TaskKind;
 use crate::Ram;
 
 /// One way to run a job: a task kind with one chunk size.
@@ -98,7 +98,7 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
     let horizon = net.policy.horizon_s;
     // Pass 1: every target's harvest menu, as if it were prepped.
     let menus: Vec<Menu> = net.targets.iter().map(|t| menu(&net, t)).collect();
-    let phases: Vec<TaskKind> = net.targets.iter().map(|t| phase(&net.config, &t.server)).collect();
+    let phases: Vec<TaskKind> = net.targets.iter().map(|t| game::phase(&net.config, &t.server)).collect();
     // Steady-state income of the targets that can be harvested now, and with each
     // target that still needs prep added: the difference is what prepping it is worth.
     let ready: Vec<usize> = (0..net.targets.len()).filter(|&t| phases[t] == TaskKind::Harvest).collect();
@@ -113,9 +113,9 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
             hack_threads: Some(h),
             chunk,
             value,
-            cap: m.overlap,
-            start: value * m.cycle_s,
-            stop: value * m.cycle_s,
+            cap: m.timing.overlap(),
+            start: value * m.timing.cycle_s(),
+            stop: value * m.timing.cycle_s(),
         };
         let prep = |kind: TaskKind| {
             let with_t: Vec<usize> = ready.iter().copied().chain([ti]).collect();
@@ -132,7 +132,7 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
             let discount = (1.0 - round_s / horizon).max(0.0);
             let value =
                 if work == 0 { 0.0 } else { gain * discount * chunk.0 as f64 / prep_ram.0.max(1) as f64 };
-            let round = game::weaken_time_ms(&net.player, &s) / 1000.0;
+            let round = game::round_s(&net.player, &s);
             Shape {
                 kind,
                 hack_threads: None,
@@ -178,12 +178,12 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
                 }
             };
             let held: u64 = task.placement.iter().map(|p| p.1).sum();
-            if task.pinned && task.kind == TaskKind::Harvest && held > m.overlap {
+            if task.pinned && task.kind == TaskKind::Harvest && held > m.timing.overlap() {
                 return Err(Error::at(
                     format!("tasks[{task_i}].pinned"),
                     format!(
                         "the harvest is pinned but holds {held} chunks, above its overlap {}; unpin it so it can shrink",
-                        m.overlap
+                        m.timing.overlap()
                     ),
                 ));
             }
@@ -219,17 +219,22 @@ pub(crate) fn build(net: Net) -> Result<Model, Error> {
 /// A target's harvest options as if it were prepped.
 struct Menu {
     hackable: bool,
-    overlap: u64,
-    /// One batch's time in seconds: `T_weaken + 2 · spacing`.
-    cycle_s: f64,
+    timing: game::Timing,
     /// (hack threads, chunk RAM, dollars per second per chunk), by hack threads.
     options: Vec<(u64, Ram, f64)>,
+}
+
+/// When a target's batches run: by the formulas, or from the user's `weaken_ms`.
+pub(crate) fn timing(net: &Net, target: &crate::net::Target) -> game::Timing {
+    match target.weaken_ms {
+        Some(weaken_ms) => game::Timing { weaken_ms, spacing_ms: net.config.spacing_ms },
+        None => game::Timing::of(&net.player, &target.server, &net.config),
+    }
 }
 
 fn menu(net: &Net, target: &crate::net::Target) -> Menu {
     let ideal = target.server.ideal();
     let hackable = net.player.hacking as f64 >= ideal.required_hacking;
-    let weaken_ms = target.weaken_ms.unwrap_or_else(|| game::weaken_time_ms(&net.player, &ideal));
     let options = match (&target.menu, hackable) {
         (_, false) => Vec::new(),
         (Some(m), true) => m.clone(),
@@ -238,42 +243,20 @@ fn menu(net: &Net, target: &crate::net::Target) -> Menu {
             .map(|o| (o.hack_threads, o.batch.ram, o.chunk_income_per_s))
             .collect(),
     };
-    Menu {
-        hackable,
-        overlap: game::overlap(weaken_ms, net.config.spacing_ms),
-        cycle_s: (weaken_ms + 2.0 * net.config.spacing_ms) / 1000.0,
-        options,
-    }
+    Menu { hackable, timing: timing(net, target), options }
 }
 
-/// The best steady-state harvest income of `targets` sharing `ram`, relaxed: each
-/// target's menu at full overlap is a staircase of RAM increments, and the
-/// increments are bought densest first, the last one in part.
+/// The best steady-state harvest income of `targets` sharing `ram`, relaxed to
+/// one pool of RAM ([`game::best_income`] over their [`game::income_curve`]s).
 fn steady_income(menus: &[Menu], targets: &[usize], ram: Ram) -> f64 {
-    let mut steps: Vec<(f64, f64)> = Vec::new(); // (GB hundredths, $/s)
-    for &t in targets {
-        let m = &menus[t];
-        let (mut r0, mut v0) = (0.0, 0.0);
-        for &(_, r, v) in &m.options {
-            let (r1, v1) = (r.0 as f64 * m.overlap as f64, v * m.overlap as f64);
-            if r1 > r0 && v1 > v0 {
-                steps.push((r1 - r0, v1 - v0));
-                (r0, v0) = (r1, v1);
-            }
-        }
-    }
-    steps.sort_by(|a, b| (b.1 / b.0).total_cmp(&(a.1 / a.0)));
-    let mut left = ram.0 as f64;
-    let mut income = 0.0;
-    for (r, v) in steps {
-        let take = r.min(left);
-        income += v * take / r;
-        left -= take;
-        if left <= 0.0 {
-            break;
-        }
-    }
-    income
+    let steps = targets
+        .iter()
+        .flat_map(|&t| {
+            let m = &menus[t];
+            game::income_curve(m.options.iter().map(|o| (o.1, o.2)), m.timing.overlap())
+        })
+        .collect();
+    game::best_income(steps, ram)
 }
 
 /// Time until a target in prep can be harvested, and all the prep RAM it still
@@ -282,24 +265,10 @@ fn prep_left(net: &Net, s: &Server, kind: TaskKind) -> (f64, Ram) {
     let p = &net.player;
     let tilled = Server { security: s.min_security, ..*s };
     let sow = game::SOW_CHUNK * game::sow_chunks(p, &tilled);
-    let sow_s = if sow > Ram::ZERO { game::weaken_time_ms(p, &tilled) / 1000.0 } else { 0.0 };
+    let sow_s = if sow > Ram::ZERO { game::round_s(p, &tilled) } else { 0.0 };
     match kind {
-        TaskKind::Till => {
-            (game::weaken_time_ms(p, s) / 1000.0 + sow_s, game::TILL_CHUNK * game::till_threads(p, s) + sow)
-        }
-        _ => (game::weaken_time_ms(p, s) / 1000.0, game::SOW_CHUNK * game::sow_chunks(p, s)),
-    }
-}
-
-/// The phase a target is in: till while security is above its minimum by more
-/// than the tolerance, then sow while money is below the tolerance, then harvest.
-pub(crate) fn phase(config: &Config, s: &Server) -> TaskKind {
-    if s.security > s.min_security + config.security_tolerance {
-        TaskKind::Till
-    } else if s.money < config.money_tolerance * s.max_money {
-        TaskKind::Sow
-    } else {
-        TaskKind::Harvest
+        TaskKind::Till => (game::round_s(p, s) + sow_s, game::TILL_CHUNK * game::till_threads(p, s) + sow),
+        _ => (game::round_s(p, s), game::SOW_CHUNK * game::sow_chunks(p, s)),
     }
 }
 

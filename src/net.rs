@@ -168,6 +168,8 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
         ("hacking_speed", p.mults.hacking_speed),
         ("hacking_money", p.mults.hacking_money),
         ("hacking_grow", p.mults.hacking_grow),
+        ("hacking", p.mults.hacking),
+        ("hacking_exp", p.mults.hacking_exp),
     ] {
         v.range(&format!("player.mults.{name}"), x, 1e-6, 1e6, "a number from 0.000001 to 1000000");
     }
@@ -176,6 +178,8 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
         ("hacking_speed", p.bitnode.hacking_speed),
         ("server_growth_rate", p.bitnode.server_growth_rate),
         ("server_weaken_rate", p.bitnode.server_weaken_rate),
+        ("hacking_level", p.bitnode.hacking_level),
+        ("hack_exp_gain", p.bitnode.hack_exp_gain),
     ] {
         v.range(&format!("player.bitnode.{name}"), x, 1e-6, 1e6, "a number from 0.000001 to 1000000");
     }
@@ -211,7 +215,8 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
         }
         v.range(&format!("{at}.cores"), h.cores as f64, 1.0, 128.0, "an integer from 1 to 128");
         let evict = matches!(h.drain.as_ref().map(|d| d.mode), Some(DrainMode::Evict));
-        hosts.push(Host { name: h.name.clone(), cap: max.saturating_sub(reserved), evict });
+        let cap = game::capacity(max, reserved).unwrap_or(Ram::ZERO);
+        hosts.push(Host { name: h.name.clone(), cap, evict });
     }
 
     let mut targets = Vec::with_capacity(state.targets.len());
@@ -227,7 +232,9 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
             "an integer from 0 to 1000000",
         );
         v.range(&format!("{at}.min_security"), t.min_security, 1.0, 100.0, "a number from 1 to 100");
-        let security = t.security.unwrap_or(t.min_security);
+        if let Some(b) = t.base_security {
+            v.range(&format!("{at}.base_security"), b, 1.0, 100.0, "a number from 1 to 100");
+        }
         if let Some(s) = t.security {
             v.range(
                 &format!("{at}.security"),
@@ -238,7 +245,6 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
             );
         }
         v.range(&format!("{at}.max_money"), t.max_money, 1.0, 1e18, "a number from 1 to 1e18");
-        let money = t.money.unwrap_or(t.max_money);
         if let Some(m) = t.money {
             v.range(
                 &format!("{at}.money"),
@@ -288,15 +294,7 @@ pub(crate) fn validate(state: &State) -> Result<Net, Error> {
                 })
                 .collect()
         });
-        let server = Server {
-            required_hacking: t.required_hacking as f64,
-            security,
-            min_security: t.min_security,
-            money,
-            max_money: t.max_money,
-            growth: t.growth,
-        };
-        targets.push(Target { name: t.name.clone(), server, menu, weaken_ms: t.weaken_ms });
+        targets.push(Target { name: t.name.clone(), server: Server::of(t), menu, weaken_ms: t.weaken_ms });
     }
 
     let mut tasks = Vec::with_capacity(state.tasks.len());

@@ -439,8 +439,7 @@ pub fn analyze(state: &State) -> Result<Analysis, Error> {
         .iter()
         .map(|t| {
             let s = &t.server;
-            let weaken_min = t.weaken_ms.unwrap_or_else(|| game::weaken_time_ms(p, &s.ideal()));
-            let overlap = game::overlap(weaken_min, net.config.spacing_ms);
+            let overlap = model::timing(net, t).overlap();
             let hackable = p.hacking as f64 >= s.required_hacking;
             let entry = |h: u64, grow: Option<u64>, weaken: Option<u64>, ram: Ram, income: f64| MenuEntry {
                 hack_threads: h,
@@ -470,7 +469,7 @@ pub fn analyze(state: &State) -> Result<Analysis, Error> {
             };
             TargetAnalysis {
                 name: t.name.clone(),
-                phase: model::phase(&net.config, s),
+                phase: game::phase(&net.config, s),
                 hackable,
                 chance: game::hack_chance(p, s),
                 hack_ms: game::hack_time_ms(p, s),

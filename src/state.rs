@@ -50,6 +50,13 @@ pub struct Player {
     pub bitnode: BitNode,
 }
 
+impl Default for Player {
+    /// A new player: skill 1, every multiplier 1.
+    fn default() -> Self {
+        Player { hacking: 1, intelligence: 0, mults: Mults::default(), bitnode: BitNode::default() }
+    }
+}
+
 /// The player's multipliers; each defaults to 1.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -62,11 +69,22 @@ pub struct Mults {
     pub hacking_money: f64,
     /// Multiplies grow.
     pub hacking_grow: f64,
+    /// Multiplies the skill level that exp gives.
+    pub hacking: f64,
+    /// Multiplies the exp each thread earns.
+    pub hacking_exp: f64,
 }
 
 impl Default for Mults {
     fn default() -> Self {
-        Mults { hacking_chance: 1.0, hacking_speed: 1.0, hacking_money: 1.0, hacking_grow: 1.0 }
+        Mults {
+            hacking_chance: 1.0,
+            hacking_speed: 1.0,
+            hacking_money: 1.0,
+            hacking_grow: 1.0,
+            hacking: 1.0,
+            hacking_exp: 1.0,
+        }
     }
 }
 
@@ -82,6 +100,10 @@ pub struct BitNode {
     pub server_growth_rate: f64,
     /// `ServerWeakenRate`: multiplies weaken.
     pub server_weaken_rate: f64,
+    /// `HackingLevelMultiplier`: multiplies the skill level that exp gives.
+    pub hacking_level: f64,
+    /// `HackExpGain`: multiplies the exp each thread earns.
+    pub hack_exp_gain: f64,
 }
 
 impl Default for BitNode {
@@ -91,6 +113,8 @@ impl Default for BitNode {
             hacking_speed: 1.0,
             server_growth_rate: 1.0,
             server_weaken_rate: 1.0,
+            hacking_level: 1.0,
+            hack_exp_gain: 1.0,
         }
     }
 }
@@ -166,6 +190,11 @@ pub struct Target {
     /// Current security; defaults to `min_security`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security: Option<f64>,
+    /// The security it started at, which sets the exp a thread earns against it
+    /// (1 to 100); defaults to `3 · min_security`, the game's own relation (the
+    /// minimum is a third of it, rounded), at most 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_security: Option<f64>,
     /// Maximum money in dollars, more than 0.
     pub max_money: f64,
     /// Current money; defaults to `max_money`.
