@@ -295,6 +295,11 @@ pub struct PolicyReport {
     /// Chunks a plan asked for that found no room once new scripts had theirs.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub clipped_chunks: u64,
+    /// Harvest batches that landed as HWGW.
+    pub batches: u64,
+    /// Harvest batches that landed as repairs, earning nothing, because their
+    /// target was off its tolerances (after a kill between a hack and its grow).
+    pub repairs: u64,
     /// Times today's selector was stopped and started over (greedy policies).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub restarts: u64,
@@ -738,6 +743,8 @@ fn simulate(
         action_counts: counts,
         failed_launches: w.failed_launches,
         clipped_chunks: w.clipped_chunks,
+        batches: w.batches,
+        repairs: w.repairs,
         restarts,
         plan_calls,
         ram_used_end: used.gb(),

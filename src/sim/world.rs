@@ -130,6 +130,10 @@ pub(crate) struct World {
     pub clipped_chunks: u64,
     /// Ids of this plan's launches that did not start.
     skipped: Vec<String>,
+    /// Harvest batches that landed as repairs (their target off its tolerances).
+    pub repairs: u64,
+    /// Harvest batches that landed as HWGW.
+    pub batches: u64,
 }
 
 /// `max_ram − reserved_ram − set-aside` of a valid host.
@@ -157,6 +161,8 @@ impl World {
             failed_launches: 0,
             clipped_chunks: 0,
             skipped: Vec::new(),
+            repairs: 0,
+            batches: 0,
         };
         initial.hosts.iter().for_each(|h| w.add_host(h.clone()));
         initial.targets.iter().for_each(|t| w.add_target(t));
@@ -405,8 +411,10 @@ impl World {
             let chunk = task.chunk;
             let target = &mut self.targets[ti];
             let (money, exp) = if game::phase(&self.config, &target.server) == TaskKind::Harvest {
+                self.batches += 1;
                 game::land_batch(&self.player, &mut target.server, &batch, target.base_security)
             } else {
+                self.repairs += 1;
                 (0.0, repair(&self.player, &mut target.server, chunk, target.base_security))
             };
             self.earned += money;
@@ -512,7 +520,19 @@ impl World {
         }
     }
 
-    /// The task table in the wire shape, in id order.
+    /// The hack threads a harvest's batches use now: it keeps the share of the
+    /// money it was sized for, so they fall as the skill rises (at least 1).
+    fn hack_threads_now(&self, ti: usize, batch: &Batch) -> u32 {
+        let percent = game::hack_percent(&self.player, &self.server(ti).ideal());
+        if percent <= 0.0 {
+            return batch.hack as u32;
+        }
+        // A fraction sized at this skill gives back its own thread count.
+        ((batch.fraction / percent - 1e-9).ceil().max(1.0)) as u32
+    }
+
+    /// The task table in the wire shape, in id order; a harvest's hack threads
+    /// are those its batches use now.
     pub fn table(&self) -> Vec<Task> {
         let mut tasks: Vec<Task> = self
             .tasks
@@ -526,7 +546,7 @@ impl World {
                     id: t.id.clone(),
                     kind: t.kind,
                     target: self.targets[t.target].target.name.clone(),
-                    hack_threads: t.batch.map(|b| b.hack as u32),
+                    hack_threads: t.batch.map(|b| self.hack_threads_now(t.target, &b)),
                     chunk_ram: Some(t.chunk.gb()),
                     placement,
                     pinned: false,
@@ -675,6 +695,9 @@ impl World {
             }
         }
         if fit {
+            // A task left with no chunk stops; later actions on it are skipped.
+            let empty = self.tasks.iter().filter(|t| t.cohorts.is_empty()).map(|t| t.id.clone());
+            self.skipped.extend(empty.collect::<Vec<_>>());
             self.drop_empty();
         }
         Ok(())
