@@ -60,7 +60,7 @@ enum Command {
         #[arg(long)]
         timing: bool,
     },
-    /// Print the JSON Schema of the input or the output.
+    /// Print the JSON Schema of the input or of an output.
     Schema {
         /// Which document.
         #[arg(value_enum)]
@@ -85,16 +85,19 @@ enum Which {
     State,
     /// The output of `plan`.
     Plan,
+    /// The output of `analyze`.
+    Analysis,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(value) => {
-            let text =
-                if cli.pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) };
-            let mut out = std::io::stdout().lock();
-            match text.map(|t| writeln!(out, "{t}")) {
+            let text = match reallot::to_json(&value, cli.pretty) {
+                Ok(text) => text,
+                Err(e) => return fail(&e),
+            };
+            match writeln!(std::io::stdout().lock(), "{text}") {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => fail(&Error::Internal(format!("cannot write the output: {e}"))),
             }
@@ -127,9 +130,10 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
         Command::Simulate { file, policies, svg, duration_s, timing } => {
             json(simulate(file.as_deref(), policies, svg.as_deref(), *duration_s, *timing)?)
         }
-        Command::Schema { which } => json(serde_json::to_value(match which {
-            Which::State => schemars::schema_for!(reallot::State),
-            Which::Plan => schemars::schema_for!(reallot::Plan),
+        Command::Schema { which } => Ok(reallot::schema(match which {
+            Which::State => reallot::Document::State,
+            Which::Plan => reallot::Document::Plan,
+            Which::Analysis => reallot::Document::Analysis,
         })),
     }
 }
