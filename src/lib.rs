@@ -58,12 +58,13 @@ pub fn check(state: &State) -> Result<(), Error> {
 
 /// A document reallot reads or writes, for [`schema`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Document {
-    /// The input: a [`State`].
+    /// The input, a `State`.
     State,
-    /// The output of [`plan()`]: a [`Plan`].
+    /// The output of `plan`, a `Plan`.
     Plan,
-    /// The output of [`analyze`]: an [`Analysis`].
+    /// The output of `analyze`, an `Analysis`.
     Analysis,
 }
 

@@ -64,7 +64,7 @@ enum Command {
     Schema {
         /// Which document.
         #[arg(value_enum)]
-        which: Which,
+        which: reallot::Document,
     },
 }
 
@@ -77,16 +77,6 @@ enum SimPolicy {
     Greedy,
     /// The greedy TaskSelector without its expected-value threshold.
     GreedyEv0,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Which {
-    /// The input: a state.
-    State,
-    /// The output of `plan`.
-    Plan,
-    /// The output of `analyze`.
-    Analysis,
 }
 
 fn main() -> ExitCode {
@@ -130,11 +120,7 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
         Command::Simulate { file, policies, svg, duration_s, timing } => {
             json(simulate(file.as_deref(), policies, svg.as_deref(), *duration_s, *timing)?)
         }
-        Command::Schema { which } => Ok(reallot::schema(match which {
-            Which::State => reallot::Document::State,
-            Which::Plan => reallot::Document::Plan,
-            Which::Analysis => reallot::Document::Analysis,
-        })),
+        Command::Schema { which } => Ok(reallot::schema(*which)),
     }
 }
 

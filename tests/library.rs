@@ -61,7 +61,10 @@ fn an_error_as_json_names_kind_message_and_problems() {
     assert_eq!(json["problems"][0]["path"], "player.hacking");
     assert_eq!(json["problems"].as_array().unwrap().len(), 2);
     let internal = serde_json::to_value(Error::Internal("x".into())).unwrap();
-    assert_eq!(internal, serde_json::json!({"kind": "internal", "message": "internal error: x", "problems": []}));
+    assert_eq!(
+        internal,
+        serde_json::json!({"kind": "internal", "message": "internal error: x", "problems": []})
+    );
 }
 
 #[test]

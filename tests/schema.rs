@@ -103,5 +103,9 @@ fn every_analysis_is_a_valid_analysis() {
     for file in json_files("models") {
         failures.extend(errors(&analysis, &file, &reallot_json(&["analyze", &file])));
     }
-    assert!(failures.is_empty(), "the analysis schema rejects the binary's own output:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "the analysis schema rejects the binary's own output:\n{}",
+        failures.join("\n")
+    );
 }
