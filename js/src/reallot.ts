@@ -50,8 +50,8 @@ export interface PlanOptions {
     timing?: boolean;
 }
 
-/** A document reallot reads or writes. */
-export type Document = 'state' | 'plan' | 'analysis';
+/** The name of a document reallot reads or writes (`Document` is any of them). */
+export type DocumentName = 'state' | 'plan' | 'analysis';
 
 /** Runs one export of the WebAssembly module, turning a thrown error text into a `ReallotError`. */
 function call(f: () => string): string {
@@ -73,7 +73,7 @@ export const json = {
     plan: (state: string, options: PlanOptions = {}): string => call(() => core.plan(state, options.timing ?? false)),
     analyze: (state: string): string => call(() => core.analyze(state)),
     check: (state: string): string => call(() => core.check(state)),
-    schema: (of: Document): string => call(() => core.schema(of)),
+    schema: (of: DocumentName): string => call(() => core.schema(of)),
 };
 
 function text(state: State | string): string {
@@ -96,6 +96,6 @@ export function check(state: State | string): { valid: true } {
 }
 
 /** The JSON Schema of a document, as `reallot schema` prints it. */
-export function schema(of: Document): object {
+export function schema(of: DocumentName): object {
     return JSON.parse(json.schema(of));
 }
