@@ -65,11 +65,11 @@ enum Command {
         #[arg(long)]
         timing: bool,
     },
-    /// Print the JSON Schema of the input or the output.
+    /// Print the JSON Schema of the input or of an output.
     Schema {
         /// Which document.
         #[arg(value_enum)]
-        which: Which,
+        which: reallot::Document,
     },
 }
 
@@ -86,22 +86,15 @@ enum SimPolicy {
     Community,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Which {
-    /// The input: a state.
-    State,
-    /// The output of `plan`.
-    Plan,
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(value) => {
-            let text =
-                if cli.pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) };
-            let mut out = std::io::stdout().lock();
-            match text.map(|t| writeln!(out, "{t}")) {
+            let text = match reallot::to_json(&value, cli.pretty) {
+                Ok(text) => text,
+                Err(e) => return fail(&e),
+            };
+            match writeln!(std::io::stdout().lock(), "{text}") {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => fail(&Error::Internal(format!("cannot write the output: {e}"))),
             }
@@ -134,10 +127,7 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
         Command::Simulate { file, policies, svg, duration_s, timing } => {
             json(simulate(file.as_deref(), policies, svg.as_deref(), *duration_s, *timing)?)
         }
-        Command::Schema { which } => json(serde_json::to_value(match which {
-            Which::State => schemars::schema_for!(reallot::State),
-            Which::Plan => schemars::schema_for!(reallot::Plan),
-        })),
+        Command::Schema { which } => Ok(reallot::schema(*which)),
     }
 }
 

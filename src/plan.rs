@@ -1,7 +1,7 @@
 //! The output contract: the new table, the actions, the income figures and the
 //! explanation; and the two entry points that produce them, [`plan`] and [`analyze`].
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use crate::model::{self, density, Model, Table};
 use crate::net::{self, placement_names};
 use crate::solve::{self, Status};
 use crate::state::{State, Task, TaskKind};
-use crate::Ram;
+use crate::{Instant, Ram};
 
 /// One cycle's answer.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]

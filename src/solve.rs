@@ -25,12 +25,10 @@
 //! A solver error or a time-out never fails the plan: the stage is skipped and
 //! the candidates that remain still compete.
 
-use std::time::Instant;
-
 use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, WithTimeLimit};
 
 use crate::model::{density, Alloc, Model, Shape, Table};
-use crate::Ram;
+use crate::{Instant, Ram};
 
 /// How the solve went.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,6 +6,7 @@ mod brute;
 mod cli;
 mod contract;
 mod game_vectors;
+mod library;
 mod props;
 mod schema;
 mod sim;
