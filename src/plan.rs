@@ -91,34 +91,8 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     let model = model::build(net::validate(state)?)?;
     let deadline = started + Duration::from_millis(model.net.policy.time_limit_ms);
     let outcome = solve::solve(&model, deadline);
-    let (mut decision, mut table) = decide(&model, &outcome);
-    let mut status = outcome.status;
-    // Rule 6 asks that planning the planned table gives no actions. The search is
-    // a heuristic, so from the planned table it may see further than it did from
-    // today's: plan that table too, and take what it finds while that is worth
-    // more from today's point of view.
-    for _ in 0..SETTLE_ROUNDS {
-        if table == model.current {
-            break;
-        }
-        let next = State { tasks: to_tasks(&model, &table), ..state.clone() };
-        let Ok(again) = net::validate(&next).and_then(model::build) else { break };
-        let settled = solve::solve(&again, deadline);
-        if status == Status::Complete {
-            status = settled.status.clone();
-        }
-        let further = decide(&again, &settled).1;
-        match model.translate(&again, &further) {
-            Some(t)
-                if further != again.current
-                    && model.net_value(&t) > model.net_value(&table) + 1e-9
-                    && worth_it(&model, &outcome.baseline, &t) =>
-            {
-                (decision, table) = ("changed", t);
-            }
-            _ => break,
-        }
-    }
+    let (decision, table) = decide(&model, &outcome);
+    let status = outcome.status;
     let baseline = outcome.baseline;
     if let Some(why) = model.violation(&table) {
         return Err(Error::Internal(format!("the plan breaks a rule: {why}")));
@@ -154,9 +128,6 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
         },
     })
 }
-
-/// How many times [`plan`] plans its own table again, looking for a fixpoint.
-const SETTLE_ROUNDS: usize = 3;
 
 /// Whether the solve's table is worth the change, and the table to take: the
 /// solve's, or the baseline (today's table with only forced changes).

@@ -310,6 +310,6 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { time_limit_ms: 200, min_gain: 0.01, horizon_s: 3600.0 }
+        Policy { time_limit_ms: 200, min_gain: 0.03, horizon_s: 3600.0 }
     }
 }

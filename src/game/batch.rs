@@ -200,41 +200,102 @@ pub fn harvest(player: &Player, server: &Server, config: &Config, hack_threads: 
 /// a larger batch need over 1.7 PB, more than any purchased server can hold.
 const MENU_MAX_HACK_THREADS: u64 = 1 << 20;
 
-/// The menu steps from H by `⌊H / MENU_STEP⌋` hack threads (at least 1):
-/// neighbours then differ by under 0.025 % in size and in income per GB, far
-/// finer than the 1.25x the menu keeps between its options, and a tiny hack
-/// percent costs thousands of batches, not a million.
-const MENU_STEP: u64 = 4096;
+/// The grid steps from H by `⌊H / GRID_STEP⌋` hack threads (at least 1):
+/// neighbours differ by under 1.6 % in size and far less in income per GB,
+/// finer than the 1.25x the menu keeps between its options, and a large H costs
+/// a few hundred batches, not thousands. Sizes between grid points that a host
+/// needs exactly are found by [`Harvests::largest_within`].
+const GRID_STEP: u64 = 64;
 
-/// The hack-thread counts the menu considers, from 1 to `most`: every one below
-/// 8,192, then one in every 1/4,096 of H (see [`MENU_STEP`]), and `most` itself.
-fn menu_hack_counts(most: u64) -> impl Iterator<Item = u64> {
-    std::iter::successors(Some(1), move |&h| (h < most).then(|| (h + (h / MENU_STEP).max(1)).min(most)))
+/// The hack-thread counts of the grid, from 1 to `most`: every one below 128,
+/// then one in every 1/64 of H (see [`GRID_STEP`]), and `most` itself.
+fn grid_hack_counts(most: u64) -> impl Iterator<Item = u64> {
+    std::iter::successors(Some(1), move |&h| (h < most).then(|| (h + (h / GRID_STEP).max(1)).min(most)))
 }
 
-/// Every harvest option for `server` by the formulas, sorted by hack threads:
-/// every H from 1 up to `config.max_hack_fraction` of the money (above 8,191
-/// hack threads, one in every 1/4,096 of H). Empty when the player cannot hack the
-/// server or a hack would take nothing.
-pub fn options(player: &Player, server: &Server, config: &Config) -> Vec<Harvest> {
-    let prepped = Prepped::new(player, server);
-    if prepped.percent == 0.0 || prepped.chance == 0.0 || f64::from(player.hacking) < server.required_hacking
-    {
-        return Vec::new();
+/// A target's harvest batches, each computed when asked for: every H from 1 up
+/// to `config.max_hack_fraction` of the money.
+pub struct Harvests {
+    prepped: Prepped,
+    period: f64,
+    most: u64,
+}
+
+impl Harvests {
+    /// The batches against the prepped `server`; `None` when the player cannot
+    /// hack it or a hack would take nothing.
+    pub fn new(player: &Player, server: &Server, config: &Config) -> Option<Harvests> {
+        let prepped = Prepped::new(player, server);
+        if prepped.percent == 0.0
+            || prepped.chance == 0.0
+            || f64::from(player.hacking) < server.required_hacking
+        {
+            return None;
+        }
+        let most = (config.max_hack_fraction / prepped.percent).floor();
+        // The cast saturates and sends NaN to 0.
+        let most = (most as u64).clamp(1, MENU_MAX_HACK_THREADS);
+        Some(Harvests { prepped, period: Timing::of(player, server, config).period_s(), most })
     }
-    let most = (config.max_hack_fraction / prepped.percent).floor();
-    // The cast saturates and sends NaN to 0.
-    let most = (most as u64).clamp(1, MENU_MAX_HACK_THREADS);
-    let period = Timing::of(player, server, config).period_s();
-    // A larger H leaves less money, so its grow threads are at least the previous H's.
-    let mut grow = None;
-    menu_hack_counts(most)
-        .map(|hack| {
-            let option = harvest_of(prepped.batch(hack, grow), period);
-            grow = Some(option.batch.grow);
-            option
+
+    /// The most hack threads a batch may have.
+    pub fn most(&self) -> u64 {
+        self.most
+    }
+
+    /// The option at `hack` hack threads.
+    pub fn at(&self, hack: u64) -> Harvest {
+        harvest_of(self.prepped.batch(hack, None), self.period)
+    }
+
+    /// The options on the grid ([`GRID_STEP`]), by hack threads.
+    pub fn grid(&self) -> Vec<Harvest> {
+        // A larger H leaves less money, so its grow threads are at least the previous H's.
+        let mut grow = None;
+        grid_hack_counts(self.most)
+            .map(|hack| {
+                let option = harvest_of(self.prepped.batch(hack, grow), self.period);
+                grow = Some(option.batch.grow);
+                option
+            })
+            .collect()
+    }
+
+    /// The largest batch whose RAM is at most `ram` (a batch's RAM grows with
+    /// H); `None` when not even one hack thread's fits.
+    pub fn largest_within(&self, ram: Ram) -> Option<Harvest> {
+        let (mut lo, mut hi) = (0, self.most + 1); // lo fits (or is 0), hi does not
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.prepped.batch(mid, None).ram <= ram {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo > 0).then(|| self.at(lo))
+    }
+}
+
+/// Options that together dominate every H, from the grid: between two grid
+/// points any batch needs at least the smaller one's RAM and earns at most the
+/// larger one's income, so (smaller RAM, larger income) bounds them all. An
+/// upper bound over these holds over the whole menu.
+pub fn dominating(grid: &[Harvest]) -> Vec<(Ram, f64)> {
+    grid.iter()
+        .enumerate()
+        .map(|(i, o)| match grid.get(i + 1) {
+            Some(next) if next.hack_threads > o.hack_threads + 1 => (o.batch.ram, next.chunk_income_per_s),
+            _ => (o.batch.ram, o.chunk_income_per_s),
         })
         .collect()
+}
+
+/// The harvest options on the grid for `server`, sorted by hack threads (see
+/// [`Harvests::grid`]). Empty when the player cannot hack the server or a hack
+/// would take nothing.
+pub fn options(player: &Player, server: &Server, config: &Config) -> Vec<Harvest> {
+    Harvests::new(player, server, config).map_or_else(Vec::new, |h| h.grid())
 }
 
 /// The harvest options worth offering for `server`, sorted by hack threads.
@@ -246,7 +307,11 @@ pub fn options(player: &Player, server: &Server, config: &Config) -> Vec<Harvest
 /// sizes differ by at least 1.25x, always keeping the smallest, the densest and
 /// the largest batch.
 pub fn menu(player: &Player, server: &Server, config: &Config) -> Vec<Harvest> {
-    let options = options(player, server, config);
+    thin(&options(player, server, config))
+}
+
+/// [`menu`]'s choice from a target's options (sorted by hack threads).
+pub fn thin(options: &[Harvest]) -> Vec<Harvest> {
     let per_gb: Vec<f64> = options.iter().map(|o| o.chunk_income_per_s / o.batch.ram.gb()).collect();
 
     // The upper envelope: an option is kept when its income per GB beats every
@@ -492,7 +557,7 @@ mod tests {
             let menu = menu(&player, &s, &config);
             let most = (config.max_hack_fraction / hack_percent(&player, &s.ideal())).floor() as u64;
             let every: Vec<Harvest> = (1..=most.max(1)).map(|h| harvest(&player, &s, &config, h)).collect();
-            let all: Vec<Harvest> = menu_hack_counts(most.max(1)).map(|h| every[h as usize - 1]).collect();
+            let all: Vec<Harvest> = grid_hack_counts(most.max(1)).map(|h| every[h as usize - 1]).collect();
             assert!(most < 8192 || all.len() < every.len() / 2, "skill {skill}: the grid steps above 8,191");
             // The grid misses nothing worth having: its densest batch is within
             // 0.025 % of the densest of all.

@@ -312,6 +312,8 @@ pub struct PolicyReport {
     pub ram_total_end: f64,
     /// `[seconds, dollars earned]` every `sample_s` and at the end.
     pub samples: Vec<(f64, f64)>,
+    /// `[seconds, the ceiling so far]` at the same times.
+    pub ceiling_samples: Vec<(f64, f64)>,
     /// What the shared buying rule bought, in order.
     pub purchases: Vec<Purchase>,
     /// Till and sow tasks that reached their goal, in order.
@@ -652,6 +654,7 @@ fn simulate(
     let mut next_plan = 0.0;
     let mut next_sample = 0.0;
     let mut samples = Vec::new();
+    let mut ceiling_samples = Vec::new();
     let mut events = timeline.events.iter().peekable();
     let step = timeline.step_s;
     let steps = (timeline.duration_s / step).ceil() as u64;
@@ -702,6 +705,7 @@ fn simulate(
         rate = ceiling.rate(&w);
         if t >= next_sample || k == steps {
             samples.push((t, w.earned));
+            ceiling_samples.push((t, ceiling_total));
             while next_sample <= t {
                 next_sample += timeline.sample_s;
             }
@@ -750,6 +754,7 @@ fn simulate(
         ram_used_end: used.gb(),
         ram_total_end: total.gb(),
         samples,
+        ceiling_samples,
         purchases: shop.purchases,
         finished: w.finished.clone(),
         tasks_end: w.table(),

@@ -488,9 +488,27 @@ impl World {
         self.version += 1;
     }
 
-    /// Asks for a host to be emptied (`drain: evict`), or ends the request.
+    /// Asks for a host to be emptied (`drain: evict`), or ends the request. The
+    /// task scripts there start again where the allocator puts them now (a task
+    /// whose script finds no room stops): the batch system's own move, which no
+    /// plan sees.
     pub fn set_drain(&mut self, h: usize, drain: bool) {
         self.hosts[h].host.drain = drain.then_some(Drain { mode: DrainMode::Evict });
+        if drain {
+            let mut i = 0;
+            while i < self.tasks.len() {
+                if self.tasks[i].script == Some(h) {
+                    self.hosts[h].scripts =
+                        self.hosts[h].scripts.saturating_sub(script_ram(self.tasks[i].kind));
+                    self.tasks[i].script = None;
+                    if !self.start_script(i) {
+                        self.remove_task(i);
+                        continue;
+                    }
+                }
+                i += 1;
+            }
+        }
         self.version += 1;
     }
 
