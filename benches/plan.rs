@@ -7,7 +7,7 @@
 //! - `parse_check/late-game`: [`reallot::parse`] then [`reallot::check`] on the
 //!   late-game file's text;
 //! - `parse_check/at-limits`: the same on a generated state at every size limit
-//!   (10,000 hosts, 1,000 targets and tasks, 100,000 placement entries).
+//!   (10,000 hosts, 10,000 targets, 1,000 tasks, 100,000 placement entries).
 //!
 //! See `BENCHMARKS.md` for the results and the targets.
 
@@ -72,12 +72,12 @@ fn bench_analyze(c: &mut Criterion) {
     group.finish();
 }
 
-/// A valid state at every size limit: 10,000 hosts of 64 GB, 1,000 targets and
+/// A valid state at every size limit: 10,000 hosts of 64 GB, 10,000 targets and
 /// 1,000 till tasks of 100 chunks each, task `i` on hosts `100 i` to `100 i + 99`
 /// (round the list), as JSON.
 fn at_limits_text() -> String {
     let hosts: Vec<String> = (0..10_000).map(|i| format!(r#"{{"name":"pserv-{i}","max_ram":64}}"#)).collect();
-    let targets: Vec<String> = (0..1_000)
+    let targets: Vec<String> = (0..10_000)
         .map(|i| {
             format!(r#"{{"name":"t{i}","required_hacking":1,"min_security":1,"security":5,"max_money":1e6,"growth":10}}"#)
         })

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
 /// Why reallot could not answer.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -15,7 +17,7 @@ pub enum Error {
 }
 
 /// One problem with the input.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Invalid {
     /// Where in the JSON, for example `tasks[3].placement.pserv-9`.
     pub path: String,
@@ -46,5 +48,23 @@ impl Error {
             Error::Invalid(_) => 2,
             Error::Internal(_) => 1,
         }
+    }
+}
+
+/// An error as JSON, for callers that report it to a program (the WebAssembly
+/// module throws this): `{"kind": "invalid" | "internal", "message": <the text
+/// the CLI prints>, "problems": [{"path", "message"}, ...]}`, with no problems
+/// for an internal error.
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (kind, problems) = match self {
+            Error::Invalid(problems) => ("invalid", problems.as_slice()),
+            Error::Internal(_) => ("internal", &[][..]),
+        };
+        let mut s = serializer.serialize_struct("Error", 3)?;
+        s.serialize_field("kind", kind)?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("problems", problems)?;
+        s.end()
     }
 }

@@ -19,6 +19,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod apply;
+mod builders;
 mod diff;
 mod error;
 pub mod game;
@@ -28,10 +30,14 @@ mod net;
 mod plan;
 mod ram;
 mod range;
+#[cfg(feature = "cli")]
 pub mod sim;
 mod solve;
 pub mod state;
+#[cfg(feature = "wasm")]
+mod wasm;
 
+pub use apply::apply;
 pub use diff::Action;
 pub use error::{Error, Invalid};
 pub use net::parse;
@@ -41,6 +47,10 @@ pub use plan::{
 pub use ram::Ram;
 pub use state::State;
 
+/// The planner's one clock. `std::time::Instant` traps on wasm32-unknown-unknown;
+/// web-time's is std's on native targets and `performance.now()` on wasm32.
+pub(crate) use web_time::Instant;
+
 /// Checks a state without planning.
 ///
 /// # Errors
@@ -48,6 +58,41 @@ pub use state::State;
 /// [`Error::Invalid`] listing every problem found.
 pub fn check(state: &State) -> Result<(), Error> {
     net::validate(state).map(|_| ())
+}
+
+/// A document reallot reads or writes, for [`schema`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Document {
+    /// The input, a `State`.
+    State,
+    /// The output of `plan`, a `Plan`.
+    Plan,
+    /// The output of `analyze`, an `Analysis`.
+    Analysis,
+}
+
+/// The JSON Schema of a document, as `reallot schema` prints it.
+pub fn schema(of: Document) -> serde_json::Value {
+    let schema = match of {
+        Document::State => schemars::schema_for!(State),
+        Document::Plan => schemars::schema_for!(Plan),
+        Document::Analysis => schemars::schema_for!(Analysis),
+    };
+    schema.to_value()
+}
+
+/// `value` as JSON text the way every front door prints it (the CLI, the
+/// WebAssembly module): through [`serde_json::Value`], so every object's keys are
+/// sorted and the same answer is the same bytes everywhere.
+///
+/// # Errors
+///
+/// [`Error::Internal`] when `value` cannot be written as JSON (a bug).
+pub fn to_json(value: &impl serde::Serialize, pretty: bool) -> Result<String, Error> {
+    let value = serde_json::to_value(value).map_err(|e| Error::Internal(e.to_string()))?;
+    let text = if pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) };
+    text.map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// The README's Rust examples compile and run as doctests.

@@ -47,8 +47,13 @@ enum Command {
     Simulate {
         /// The timeline file, or `-` for standard input.
         file: Option<String>,
-        /// The policies to run (repeat or comma-separate); planner and greedy by default.
-        #[arg(long = "policy", value_enum, value_delimiter = ',', default_values = ["planner", "greedy"])]
+        /// The policies to run (repeat or comma-separate); all of them by default.
+        #[arg(
+            long = "policy",
+            value_enum,
+            value_delimiter = ',',
+            default_values = ["planner", "greedy", "greedy-restart", "community"]
+        )]
         policies: Vec<SimPolicy>,
         /// Also draw money over time per policy as an SVG line chart into FILE.
         #[arg(long, value_name = "FILE")]
@@ -60,11 +65,11 @@ enum Command {
         #[arg(long)]
         timing: bool,
     },
-    /// Print the JSON Schema of the input or the output.
+    /// Print the JSON Schema of the input or of an output.
     Schema {
         /// Which document.
         #[arg(value_enum)]
-        which: Which,
+        which: reallot::Document,
     },
 }
 
@@ -75,27 +80,20 @@ enum SimPolicy {
     Planner,
     /// Today's greedy TaskSelector.
     Greedy,
-    /// The greedy TaskSelector without its expected-value threshold.
-    GreedyEv0,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Which {
-    /// The input: a state.
-    State,
-    /// The output of `plan`.
-    Plan,
+    /// Today's greedy, stopped and started over after every jump in RAM.
+    GreedyRestart,
+    /// A greedy manager modelled on alainbryden's daemon.js.
+    Community,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let text = run(&cli).and_then(|value| {
-        let text =
-            if cli.pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) };
-        text.map_err(|e| Error::Internal(e.to_string()))
-    });
-    match text {
-        Ok(text) => {
+    match run(&cli) {
+        Ok(value) => {
+            let text = match reallot::to_json(&value, cli.pretty) {
+                Ok(text) => text,
+                Err(e) => return fail(&e),
+            };
             // A closed or full standard output loses the answer: that is a failure.
             let mut out = std::io::stdout().lock();
             match writeln!(out, "{text}").and_then(|()| out.flush()) {
@@ -134,10 +132,7 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
         Command::Simulate { file, policies, svg, duration_s, timing } => {
             json(simulate(file.as_deref(), policies, svg.as_deref(), *duration_s, *timing)?)
         }
-        Command::Schema { which } => json(serde_json::to_value(match which {
-            Which::State => schemars::schema_for!(reallot::State),
-            Which::Plan => schemars::schema_for!(reallot::Plan),
-        })),
+        Command::Schema { which } => Ok(reallot::schema(*which)),
     }
 }
 
@@ -189,7 +184,8 @@ fn simulate(
         .map(|p| match p {
             SimPolicy::Planner => sim::Policy::Planner,
             SimPolicy::Greedy => sim::Policy::Greedy,
-            SimPolicy::GreedyEv0 => sim::Policy::GreedyEv0,
+            SimPolicy::GreedyRestart => sim::Policy::GreedyRestart,
+            SimPolicy::Community => sim::Policy::Community,
         })
         .collect();
     let bar = ProgressBar::with_draw_target(

@@ -27,7 +27,7 @@
 
 use crate::game::{self, Server};
 use crate::net::Net;
-use crate::state::{Config, TaskKind};
+use crate::state::TaskKind;
 use crate::Ram;
 
 /// One way to run a job: a task kind with one chunk size.
@@ -53,6 +53,12 @@ pub(crate) struct Job {
     /// The phase the target is in, by security and money.
     pub phase: TaskKind,
     pub shapes: Vec<Shape>,
+    /// How many of `shapes` are offered whatever runs today; any after them is
+    /// today's task's own shape, which is not.
+    pub offered: usize,
+    /// Every harvest shape of the formulas' menu, offered or not, for the upper
+    /// bound (which must hold over all of them).
+    pub bound: Vec<Shape>,
     /// The running task and the index of its shape.
     pub current: Option<(usize, usize)>,
     /// A pinned job keeps its current allocation exactly.
@@ -92,9 +98,12 @@ pub(crate) fn build(net: Net) -> Model {
     let open_ram: Ram = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).sum();
     let largest = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).max().unwrap_or(Ram::ZERO);
     let horizon = net.policy.horizon_s;
-    // Pass 1: every target's harvest menu, as if it were prepped.
-    let menus: Vec<Menu> = net.targets.iter().map(|t| menu(&net, t)).collect();
-    let phases: Vec<TaskKind> = net.targets.iter().map(|t| phase(&net.config, &t.server)).collect();
+    // Pass 1: every target's harvest menu, as if it were prepped, for these hosts.
+    let mut hosts: Vec<Ram> = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    let menus: Vec<Menu> = net.targets.iter().map(|t| menu(&net, t, &hosts)).collect();
+    let phases: Vec<TaskKind> = net.targets.iter().map(|t| game::phase(&net.config, &t.server)).collect();
     // Steady-state income of the targets that can be harvested now, and with each
     // target that still needs prep added: the difference is what prepping it is worth.
     let ready: Vec<usize> = (0..net.targets.len()).filter(|&t| phases[t] == TaskKind::Harvest).collect();
@@ -109,9 +118,9 @@ pub(crate) fn build(net: Net) -> Model {
             hack_threads: Some(h),
             chunk,
             value,
-            cap: m.overlap,
-            start: value * m.cycle_s,
-            stop: value * m.cycle_s,
+            cap: m.timing.overlap(),
+            start: value * m.timing.cycle_s(),
+            stop: value * m.timing.cycle_s(),
         };
         let prep = |kind: TaskKind| {
             let with_t: Vec<usize> = ready.iter().copied().chain([ti]).collect();
@@ -125,10 +134,12 @@ pub(crate) fn build(net: Net) -> Model {
                 TaskKind::Till => (game::TILL_CHUNK, game::till_threads(&net.player, &s)),
                 _ => (game::SOW_CHUNK, game::sow_chunks(&net.player, &s)),
             };
-            let discount = (1.0 - round_s / horizon).max(0.0);
+            // The income is brought forward by the prep; a longer wait is worth
+            // less but never nothing (the BitNode goes on past the horizon).
+            let discount = horizon / (horizon + round_s);
             let value =
                 if work == 0 { 0.0 } else { gain * discount * chunk.0 as f64 / prep_ram.0.max(1) as f64 };
-            let round = game::weaken_time_ms(&net.player, &s) / 1000.0;
+            let round = game::round_s(&net.player, &s);
             Shape {
                 kind,
                 hack_threads: None,
@@ -145,6 +156,7 @@ pub(crate) fn build(net: Net) -> Model {
             }
             kind => vec![prep(kind)],
         };
+        let offered = shapes.len();
         let mut current = None;
         let mut pinned = false;
         if let Some((task_i, task)) = net.tasks.iter().enumerate().find(|(_, t)| t.target == ti) {
@@ -176,6 +188,12 @@ pub(crate) fn build(net: Net) -> Model {
             current = Some((task_i, shape));
             pinned = task.pinned;
         }
+        let bound: Vec<Shape> = match phase {
+            TaskKind::Harvest => {
+                m.bound.iter().filter(|o| o.0 <= largest).map(|&(r, v)| harvest(0, r, v)).collect()
+            }
+            _ => Vec::new(),
+        };
         let note = match m.options.iter().map(|o| o.1).min() {
             Some(smallest) if shapes.is_empty() && phase == TaskKind::Harvest => Some(format!(
                 "not started: its smallest batch needs {smallest}, more than any host has for tasks (largest: {largest})"
@@ -185,7 +203,7 @@ pub(crate) fn build(net: Net) -> Model {
         if shapes.is_empty() && current.is_none() && note.is_none() {
             continue;
         }
-        jobs.push(Job { target: ti, phase, shapes, current, pinned, note });
+        jobs.push(Job { target: ti, phase, shapes, offered, bound, current, pinned, note });
     }
     let current = jobs
         .iter()
@@ -205,60 +223,72 @@ pub(crate) fn build(net: Net) -> Model {
 /// A target's harvest options as if it were prepped.
 struct Menu {
     hackable: bool,
-    overlap: u64,
-    /// One batch's time in seconds: `T_weaken + 2 · spacing`.
-    cycle_s: f64,
-    /// (hack threads, chunk RAM, dollars per second per chunk), by hack threads.
+    timing: game::Timing,
+    /// The grid of options: (hack threads, chunk RAM, dollars per second per
+    /// chunk), by hack threads (the formulas' [`game::options`], or the user's).
+    all: Vec<(u64, Ram, f64)>,
+    /// The options offered to the solver (see [`offered`]).
     options: Vec<(u64, Ram, f64)>,
+    /// Options that dominate every batch size, for the bound ([`game::dominating`]).
+    bound: Vec<(Ram, f64)>,
 }
 
-fn menu(net: &Net, target: &crate::net::Target) -> Menu {
+fn menu(net: &Net, target: &crate::net::Target, hosts: &[Ram]) -> Menu {
     let ideal = target.server.ideal();
     let hackable = net.player.hacking as f64 >= ideal.required_hacking;
-    let options = match (&target.menu, hackable) {
-        (_, false) => Vec::new(),
-        (Some(m), true) => m.clone(),
-        (None, true) => game::menu(&net.player, &ideal, &net.config)
-            .into_iter()
-            .map(|o| (o.hack_threads, o.batch.ram, o.chunk_income_per_s))
-            .collect(),
+    let as_tuple = |o: &game::Harvest| (o.hack_threads, o.batch.ram, o.chunk_income_per_s);
+    let (all, options, bound) = match (&target.menu, hackable) {
+        (_, false) => (Vec::new(), Vec::new(), Vec::new()),
+        (Some(m), true) => (m.clone(), m.clone(), m.iter().map(|o| (o.1, o.2)).collect()),
+        (None, true) => match game::Harvests::new(&net.player, &ideal, &net.config) {
+            None => (Vec::new(), Vec::new(), Vec::new()),
+            Some(harvests) => {
+                let grid = harvests.grid();
+                let options = offered(&harvests, &grid, hosts).iter().map(as_tuple).collect();
+                (grid.iter().map(as_tuple).collect(), options, game::dominating(&grid))
+            }
+        },
     };
-    Menu {
-        hackable,
-        overlap: target.overlap,
-        cycle_s: (target.weaken_ms + 2.0 * net.config.spacing_ms) / 1000.0,
-        options,
-    }
+    Menu { hackable, timing: target.timing, all, options, bound }
 }
 
-/// The best steady-state harvest income of `targets` sharing `ram`, relaxed: each
-/// target's menu at full overlap is a staircase of RAM increments, and the
-/// increments are bought densest first, the last one in part.
-fn steady_income(menus: &[Menu], targets: &[usize], ram: Ram) -> f64 {
-    let mut steps: Vec<(f64, f64)> = Vec::new(); // (GB hundredths, $/s)
-    for &t in targets {
-        let m = &menus[t];
-        let (mut r0, mut v0) = (0.0, 0.0);
-        for &(_, r, v) in &m.options {
-            let (r1, v1) = (r.0 as f64 * m.overlap as f64, v * m.overlap as f64);
-            if r1 > r0 && v1 > v0 {
-                steps.push((r1 - r0, v1 - v0));
-                (r0, v0) = (r1, v1);
+/// Chunks per host for which [`offered`] keeps the largest batch that fits.
+const PER_HOST: u64 = 4;
+
+/// The options offered to the solver: the thinned envelope of income per GB
+/// ([`game::thin`]), and, for each size of host, the largest batch of which 1
+/// to [`PER_HOST`] fit on it. On small hosts, or with a binding overlap, the
+/// best batch is often off the envelope (one 55.75 GB batch per 64 GB host earns
+/// more than the envelope's 45.30 GB one); with many batches per host the
+/// envelope is all that matters.
+fn offered(harvests: &game::Harvests, grid: &[game::Harvest], hosts: &[Ram]) -> Vec<game::Harvest> {
+    let mut options = game::thin(grid);
+    let Some(&largest) = grid.last() else { return options };
+    for &room in hosts {
+        for n in 1..=PER_HOST {
+            let limit = Ram(room.0 / n);
+            // The largest batch of all is in already (the envelope keeps it).
+            if limit < largest.batch.ram {
+                options.extend(harvests.largest_within(limit));
             }
         }
     }
-    steps.sort_by(|a, b| (b.1 / b.0).total_cmp(&(a.1 / a.0)));
-    let mut left = ram.0 as f64;
-    let mut income = 0.0;
-    for (r, v) in steps {
-        let take = r.min(left);
-        income += v * take / r;
-        left -= take;
-        if left <= 0.0 {
-            break;
-        }
-    }
-    income
+    options.sort_by_key(|o| o.hack_threads);
+    options.dedup_by_key(|o| o.hack_threads);
+    options
+}
+
+/// The best steady-state harvest income of `targets` sharing `ram`, relaxed to
+/// one pool of RAM ([`game::best_income`] over their [`game::income_curve`]s).
+fn steady_income(menus: &[Menu], targets: &[usize], ram: Ram) -> f64 {
+    let steps = targets
+        .iter()
+        .flat_map(|&t| {
+            let m = &menus[t];
+            game::income_curve(m.all.iter().map(|o| (o.1, o.2)), m.timing.overlap())
+        })
+        .collect();
+    game::best_income(steps, ram)
 }
 
 /// Time until a target in prep can be harvested, and all the prep RAM it still
@@ -267,24 +297,10 @@ fn prep_left(net: &Net, s: &Server, kind: TaskKind) -> (f64, Ram) {
     let p = &net.player;
     let tilled = Server { security: s.min_security, ..*s };
     let sow = game::SOW_CHUNK * game::sow_chunks(p, &tilled);
-    let sow_s = if sow > Ram::ZERO { game::weaken_time_ms(p, &tilled) / 1000.0 } else { 0.0 };
+    let sow_s = if sow > Ram::ZERO { game::round_s(p, &tilled) } else { 0.0 };
     match kind {
-        TaskKind::Till => {
-            (game::weaken_time_ms(p, s) / 1000.0 + sow_s, game::TILL_CHUNK * game::till_threads(p, s) + sow)
-        }
-        _ => (game::weaken_time_ms(p, s) / 1000.0, game::SOW_CHUNK * game::sow_chunks(p, s)),
-    }
-}
-
-/// The phase a target is in: till while security is above its minimum by more
-/// than the tolerance, then sow while money is below the tolerance, then harvest.
-pub(crate) fn phase(config: &Config, s: &Server) -> TaskKind {
-    if s.security > s.min_security + config.security_tolerance {
-        TaskKind::Till
-    } else if s.money < config.money_tolerance * s.max_money {
-        TaskKind::Sow
-    } else {
-        TaskKind::Harvest
+        TaskKind::Till => (game::round_s(p, s) + sow_s, game::TILL_CHUNK * game::till_threads(p, s) + sow),
+        _ => (game::round_s(p, s), game::SOW_CHUNK * game::sow_chunks(p, s)),
     }
 }
 
@@ -293,20 +309,6 @@ fn same_shape(a: &Shape, b: &Shape) -> bool {
 }
 
 impl Model {
-    /// `other`'s table in this model's jobs and shapes (the same network with
-    /// another table today); `None` when a job or shape has no counterpart here.
-    pub fn translate(&self, other: &Model, table: &Table) -> Option<Table> {
-        let mut out: Table = vec![None; self.jobs.len()];
-        for (j, alloc) in table.iter().enumerate() {
-            let Some(alloc) = alloc else { continue };
-            let target = other.jobs[j].target;
-            let here = self.jobs.iter().position(|job| job.target == target)?;
-            let shape = self.jobs[here].shapes.iter().position(|s| same_shape(s, other.shape(j, alloc)))?;
-            out[here] = Some(Alloc { shape, count: alloc.count.clone() });
-        }
-        Some(out)
-    }
-
     /// The shape of a job's allocation.
     pub fn shape(&self, job: usize, alloc: &Alloc) -> &Shape {
         &self.jobs[job].shapes[alloc.shape]
@@ -323,41 +325,38 @@ impl Model {
     }
 
     fn sum(&self, table: &Table, keep: impl Fn(&Shape) -> bool) -> f64 {
-        table
-            .iter()
-            .enumerate()
-            .filter_map(|(j, a)| a.as_ref().map(|a| (self.shape(j, a), a.total())))
-            .filter(|(s, _)| keep(s))
-            .map(|(s, n)| s.value * n.min(s.cap) as f64)
-            .fold(0.0, |a, b| a + b)
+        let kept =
+            table.iter().enumerate().filter(|(j, a)| a.as_ref().is_some_and(|a| keep(self.shape(*j, a))));
+        kept.map(|(j, a)| self.job_value(j, a.as_ref())).fold(0.0, |a, b| a + b)
     }
 
     /// The one-off cost in dollars of turning today's table into `table`.
     pub fn cost(&self, table: &Table) -> f64 {
-        let current = &self.current;
-        let mut cost = 0.0;
-        for (j, (old, new)) in current.iter().zip(table).enumerate() {
-            match (old, new) {
-                (Some(o), Some(n)) if o.shape == n.shape => {
-                    let s = self.shape(j, n);
-                    let added: u64 = o.count.iter().zip(&n.count).map(|(a, b)| b.saturating_sub(*a)).sum();
-                    let removed: u64 = o.count.iter().zip(&n.count).map(|(a, b)| a.saturating_sub(*b)).sum();
-                    // Chunks above the cap earn nothing, so dropping them costs nothing.
-                    let surplus = o.total().saturating_sub(s.cap);
-                    cost += s.start * added as f64 + s.stop * removed.saturating_sub(surplus) as f64;
-                }
-                _ => {
-                    if let Some(o) = old {
-                        let s = self.shape(j, o);
-                        cost += s.stop * o.total().min(s.cap) as f64;
-                    }
-                    if let Some(n) = new {
-                        cost += self.shape(j, n).start * n.total() as f64;
-                    }
-                }
+        table.iter().enumerate().map(|(j, new)| self.job_cost(j, new.as_ref())).sum()
+    }
+
+    /// The one-off cost in dollars of giving job `j` the allocation `new`.
+    pub fn job_cost(&self, j: usize, new: Option<&Alloc>) -> f64 {
+        match (self.current[j].as_ref(), new) {
+            (Some(o), Some(n)) if o.shape == n.shape => {
+                let s = self.shape(j, n);
+                let added: u64 = o.count.iter().zip(&n.count).map(|(a, b)| b.saturating_sub(*a)).sum();
+                let removed: u64 = o.count.iter().zip(&n.count).map(|(a, b)| a.saturating_sub(*b)).sum();
+                // Chunks above the cap earn nothing, so dropping them costs nothing.
+                let surplus = o.total().saturating_sub(s.cap);
+                s.start * added as f64 + s.stop * removed.saturating_sub(surplus) as f64
+            }
+            (old, new) => {
+                let stop =
+                    old.map_or(0.0, |o| self.shape(j, o).stop * o.total().min(self.shape(j, o).cap) as f64);
+                stop + new.map_or(0.0, |n| self.shape(j, n).start * n.total() as f64)
             }
         }
-        cost
+    }
+
+    /// What job `j`'s allocation `alloc` earns, in dollars per second.
+    pub fn job_value(&self, j: usize, alloc: Option<&Alloc>) -> f64 {
+        alloc.map_or(0.0, |a| self.shape(j, a).value * a.total().min(self.shape(j, a).cap) as f64)
     }
 
     /// The score: value minus the change's cost spread over the horizon.

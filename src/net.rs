@@ -32,10 +32,8 @@ pub(crate) struct Target {
     pub server: Server,
     /// Harvest options the user gave instead of the formulas: (H, chunk RAM, $/s per chunk).
     pub menu: Option<Vec<(u64, Ram, f64)>>,
-    /// Weaken time at minimum security: the user's, else the formula's.
-    pub weaken_ms: f64,
-    /// Most harvest batches in flight at once.
-    pub overlap: u64,
+    /// When its batches run: from the user's weaken time, else the formula's.
+    pub timing: game::Timing,
 }
 
 /// A task: one of today's, or one of a planned table.
@@ -142,10 +140,14 @@ fn player(v: &mut Check, p: &Player) {
         ("mults.hacking_speed", m.hacking_speed),
         ("mults.hacking_money", m.hacking_money),
         ("mults.hacking_grow", m.hacking_grow),
+        ("mults.hacking", m.hacking),
+        ("mults.hacking_exp", m.hacking_exp),
         ("bitnode.script_hack_money", b.script_hack_money),
         ("bitnode.hacking_speed", b.hacking_speed),
         ("bitnode.server_growth_rate", b.server_growth_rate),
         ("bitnode.server_weaken_rate", b.server_weaken_rate),
+        ("bitnode.hacking_level", b.hacking_level),
+        ("bitnode.hack_exp_gain", b.hack_exp_gain),
     ] {
         v.num(&format!("player.{name}"), x, &range::MULT);
     }
@@ -176,7 +178,8 @@ fn hosts<'a>(v: &mut Check, list: &'a [state::Host]) -> (Vec<Host>, HashMap<&'a 
         let reserved = v.ram(&format!("{at}.reserved_ram"), h.reserved_ram, &range::RESERVED_RAM, valid_max);
         v.num(&format!("{at}.cores"), h.cores.into(), &range::CORES);
         let evict = matches!(h.drain.as_ref().map(|d| d.mode), Some(DrainMode::Evict));
-        hosts.push(Host { name: h.name.clone(), cap: max.saturating_sub(reserved), evict });
+        let cap = game::capacity(max, reserved).unwrap_or(Ram::ZERO);
+        hosts.push(Host { name: h.name.clone(), cap, evict });
     }
     (hosts, index)
 }
@@ -189,6 +192,9 @@ fn targets<'a>(v: &mut Check, state: &'a State) -> (Vec<Target>, HashMap<&'a str
         v.name(&mut index, &t.name, i, &at, "targets", "name");
         v.num(&format!("{at}.required_hacking"), t.required_hacking.into(), &range::REQUIRED_HACKING);
         let min_ok = v.num(&format!("{at}.min_security"), t.min_security, &range::MIN_SECURITY);
+        if let Some(b) = t.base_security {
+            v.num(&format!("{at}.base_security"), b, &range::MIN_SECURITY);
+        }
         if let Some(s) = t.security {
             let min = min_ok.then_some(t.min_security);
             v.within(&format!("{at}.security"), s, &range::SECURITY, min, None);
@@ -222,17 +228,12 @@ fn targets<'a>(v: &mut Check, state: &'a State) -> (Vec<Target>, HashMap<&'a str
             };
             menu.iter().enumerate().map(option).collect()
         });
-        let server = Server {
-            required_hacking: t.required_hacking.into(),
-            security: t.security.unwrap_or(t.min_security),
-            min_security: t.min_security,
-            money: t.money.unwrap_or(t.max_money),
-            max_money: t.max_money,
-            growth: t.growth,
+        let server = Server::of(t);
+        let timing = match t.weaken_ms {
+            Some(weaken_ms) => game::Timing { weaken_ms, spacing_ms: state.config.spacing_ms },
+            None => game::Timing::of(&state.player, &server, &state.config),
         };
-        let weaken_ms = t.weaken_ms.unwrap_or_else(|| game::weaken_time_ms(&state.player, &server.ideal()));
-        let overlap = game::overlap(weaken_ms, state.config.spacing_ms);
-        targets.push(Target { name: t.name.clone(), server, menu, weaken_ms, overlap });
+        targets.push(Target { name: t.name.clone(), server, menu, timing });
     }
     (targets, index)
 }
@@ -391,7 +392,7 @@ fn references(
     }
     let held: u64 = placement.iter().map(|p| p.1).sum();
     if let (TaskKind::Harvest, Some(ti)) = (t.kind, target) {
-        let overlap = index.targets[ti].overlap;
+        let overlap = index.targets[ti].timing.overlap();
         if held > overlap {
             v.fail(
                 format!("{at}.pinned"),

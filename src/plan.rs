@@ -2,7 +2,7 @@
 //! explanation; and the two entry points that produce them, [`plan`] and [`analyze`].
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -11,10 +11,10 @@ use crate::diff::{self, Action};
 use crate::error::Error;
 use crate::game;
 use crate::model::{self, density, Model, Table};
-use crate::net::{self, Net};
+use crate::net;
 use crate::solve::{self, Status};
 use crate::state::{State, Task, TaskKind};
-use crate::Ram;
+use crate::{Instant, Ram};
 
 /// One cycle's answer.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -115,33 +115,8 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     let model = model::build(net::validate(state)?);
     let deadline = started + Duration::from_millis(model.net.policy.time_limit_ms);
     let outcome = solve::solve(&model, deadline);
-    let (mut decision, mut table) = decide(&model, &outcome);
-    let mut status = outcome.status;
-    // Rule 6 asks that planning the planned table gives no actions. The search is
-    // a heuristic, so from the planned table it may see further than it did from
-    // today's: plan that table too, and take what it finds while that is worth
-    // more from today's point of view.
-    for _ in 0..SETTLE_ROUNDS {
-        if table == model.current {
-            break;
-        }
-        let again = model::build(Net { tasks: table_tasks(&model, &table), ..model.net.clone() });
-        let settled = solve::solve(&again, deadline);
-        if status == Status::Complete {
-            status = settled.status.clone();
-        }
-        let further = decide(&again, &settled).1;
-        match model.translate(&again, &further) {
-            Some(t)
-                if further != again.current
-                    && model.net_value(&t) > model.net_value(&table) + 1e-9
-                    && worth_it(&model, &outcome.baseline, &t) =>
-            {
-                (decision, table) = (Decision::Changed, t);
-            }
-            _ => break,
-        }
-    }
+    let (decision, table) = decide(&model, &outcome);
+    let status = outcome.status;
     let baseline = outcome.baseline;
     if let Some(why) = model.violation(&table) {
         return Err(Error::Internal(format!("the plan breaks a rule: {why}")));
@@ -171,9 +146,6 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
         solver: Solver { status, decision, message, elapsed_ms: Some(started.elapsed().as_millis() as u64) },
     })
 }
-
-/// How many times [`plan`] plans its own table again, looking for a fixpoint.
-const SETTLE_ROUNDS: usize = 3;
 
 /// Whether the solve's table is worth the change, and the table to take: the
 /// solve's, or the baseline (today's table with only forced changes).
@@ -444,7 +416,7 @@ pub fn analyze(state: &State) -> Result<Analysis, Error> {
         .iter()
         .map(|t| {
             let s = &t.server;
-            let overlap = t.overlap;
+            let overlap = t.timing.overlap();
             let hackable = p.hacking as f64 >= s.required_hacking;
             let entry = |h: u64, grow: Option<u64>, weaken: Option<u64>, ram: Ram, income: f64| MenuEntry {
                 hack_threads: h,
@@ -474,7 +446,7 @@ pub fn analyze(state: &State) -> Result<Analysis, Error> {
             };
             TargetAnalysis {
                 name: t.name.clone(),
-                phase: model::phase(&net.config, s),
+                phase: game::phase(&net.config, s),
                 hackable,
                 chance: game::hack_chance(p, s),
                 hack_ms: game::hack_time_ms(p, s),

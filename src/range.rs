@@ -181,6 +181,18 @@ pub(crate) const DURATION_S: Range = Range::new(Unit::Num, 1.0, 1e7);
 pub(crate) const STEP_S: Range = Range::new(Unit::Num, 0.05, 60.0);
 /// `replan_s` and `sample_s`.
 pub(crate) const CADENCE_S: Range = Range::new(Unit::Num, 1.0, 1e7).at_least("step_s");
+/// `money`: dollars on hand at the start.
+pub(crate) const START_MONEY: Range = Range::new(Unit::Num, 0.0, 1e30);
+/// `exp_per_s`.
+pub(crate) const EXP_PER_S: Range = Range::new(Unit::Num, 0.0, 1e9);
+/// `port_openers`, and a `network` group's `ports`.
+pub(crate) const PORT_OPENERS: Range = Range::new(Unit::Int, 0.0, 5.0);
+/// `market.every_s`.
+pub(crate) const EVERY_S: Range = Range::new(Unit::Num, 1.0, 3600.0);
+/// `market.server_limit`.
+pub(crate) const SERVER_LIMIT: Range = Range::new(Unit::Int, 1.0, 1000.0);
+/// `market.server_softcap`.
+pub(crate) const SOFTCAP: Range = Range::new(Unit::Num, 1.0, 10.0);
 
 /// Every row by its JSON path, for the parser's messages: `[]` is any index,
 /// `*` any key. A timeline's paths are here too; its nested state, hosts and
@@ -196,6 +208,7 @@ pub(crate) const FIELDS: &[(&str, &Range)] = &[
     ("targets[].required_hacking", &REQUIRED_HACKING),
     ("targets[].min_security", &MIN_SECURITY),
     ("targets[].security", &SECURITY),
+    ("targets[].base_security", &MIN_SECURITY),
     ("targets[].max_money", &MAX_MONEY),
     ("targets[].money", &MONEY),
     ("targets[].growth", &GROWTH),
@@ -218,13 +231,28 @@ pub(crate) const FIELDS: &[(&str, &Range)] = &[
     ("replan_s", &CADENCE_S),
     ("sample_s", &CADENCE_S),
     ("hacking[][1]", &LEVEL),
+    ("money", &START_MONEY),
+    ("exp_per_s", &EXP_PER_S),
+    ("port_openers", &PORT_OPENERS),
+    ("network[].ports", &PORT_OPENERS),
+    ("market.spend", &FRACTION),
+    ("market.every_s", &EVERY_S),
+    ("market.server_limit", &SERVER_LIMIT),
+    ("market.server_cost", &MULT),
+    ("market.server_softcap", &SOFTCAP),
+    ("market.home_ram_cost", &MULT),
     ("events[].set_ram[].max_ram", &MAX_RAM),
     ("events[].set_ram[].reserved_ram", &RESERVED_RAM),
 ];
 
 /// Where a timeline holds state objects: (its path, the same object's path in a state).
-const MOUNTS: &[(&str, &str)] =
-    &[("initial", ""), ("events[].add_hosts[]", "hosts[]"), ("events[].add_targets[]", "targets[]")];
+const MOUNTS: &[(&str, &str)] = &[
+    ("initial", ""),
+    ("events[].add_hosts[]", "hosts[]"),
+    ("events[].add_targets[]", "targets[]"),
+    ("network[].hosts[]", "hosts[]"),
+    ("network[].targets[]", "targets[]"),
+];
 
 /// One step of a JSON path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,9 +331,9 @@ pub(crate) struct Size {
 /// `hosts`.
 pub(crate) const HOSTS: Size = Size { min: 1, max: 10_000, what: "hosts" };
 /// `targets`.
-pub(crate) const TARGETS: Size = Size { min: 0, max: 1_000, what: "targets" };
+pub(crate) const TARGETS: Size = Size { min: 0, max: 10_000, what: "targets" };
 /// `tasks` (one per target, so never more than targets).
-pub(crate) const TASKS: Size = Size { min: 0, max: 1_000, what: "tasks" };
+pub(crate) const TASKS: Size = Size { min: 0, max: 10_000, what: "tasks" };
 /// `targets[].menu`.
 pub(crate) const MENU: Size = Size { min: 1, max: 1_000, what: "options" };
 /// `tasks[].placement`: at least one entry, at most one per host.

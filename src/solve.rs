@@ -1,36 +1,36 @@
-//! Finds a good table for a model: the only user of good_lp and microlp.
+//! Finds a good table for a model: the only user of microlp.
 //!
 //! The exact per-host integer program is far too slow at real sizes (see
-//! `docs/solvers.md` of the design notes), so the cycle is decomposed:
+//! `docs/solvers.md` of the design notes), so the cycle is searched:
 //!
-//! 1. **Aggregate LP** over per-shape totals `z[j,s]` (no host variables):
-//!    `Σ_s z[j,s] / cap[j,s] ≤ 1` per job, `Σ chunk·z ≤ free RAM`,
-//!    `z[j,s] ≤ chunks of s that fit on the hosts one by one`, net of change costs.
-//!    Each job takes the one shape that earns most with the RAM the LP gave it.
-//! 2. **Greedy fill**: densest jobs first, each keeps today's chunks where they run,
-//!    then takes the host where its chunks fit most tightly.
-//! 3. **Local search** ([`improve`]): insert chunks with eviction and relocation,
-//!    and reshape a job to a neighbouring batch size, while the score rises.
-//! 4. **Exact** per-host MILP, for tiny models only: microlp's branch and bound,
-//!    warm-started, stopped by a node count.
+//! 1. **Today's table**, with only the changes that drains and caps force
+//!    ([`baseline`]), improved by local search ([`climb`]: insert chunks with
+//!    eviction and relocation, reshape a job to a neighbouring batch size, while
+//!    the score rises).
+//! 2. **A table from scratch** ([`scratch`]): each job's shape from the one-pool
+//!    relaxation (its income curve, [`game::best_income`]), a greedy fill, and the
+//!    same local search, all **without change costs**, so it is the same table
+//!    whatever runs today.
+//! 3. The better of the two (today's table on a tie) is climbed once more with
+//!    change costs; for tiny models an **exact** per-host MILP (microlp's branch
+//!    and bound, warm-started, stopped by a node count) may replace it.
 //!
-//! Today's table with only the forced changes ([`baseline`]) and that table topped
-//! up compete with the result; the best [`Model::net_value`] wins, today's table on
-//! a tie. A per-host LP after stage 1 was measured too: slower (100 ms on the
-//! late-game model) and no better than stages 2–3, so it is gone. The bound is
-//! the smaller of two Lagrangian relaxations: of the host capacities
-//! ([`lagrangian_bound`]), and of the jobs' caps with an exact knapsack per small
-//! host and a branch on each job's shape ([`packing_bound`]).
+//! **Planning the planned table finds it again** (rule 6), by construction: the
+//! cost of a change obeys the triangle inequality, so from the planned table P
+//! every move and every table scores no better than it did from today's table;
+//! P is a local optimum of the search from today's point of view, hence from
+//! its own; and the table from scratch is the same table from either point of
+//! view, already beaten by P. Every stage is bounded by work, not time:
+//! `policy.time_limit_ms` is only a guard, and a solve it cuts says so.
 //!
-//! A solver error or a time-out never fails the plan: the stage is skipped and
-//! the candidates that remain still compete.
+//! The bound is the smaller of two Lagrangian relaxations over **every** batch
+//! size of the formulas' menu, offered or not: of the host capacities
+//! ([`lagrangian_bound`]), and, on small models, of the jobs' caps with an exact
+//! knapsack per small host and a branch on each job's shape ([`packing_bound`]).
 
-use std::time::Instant;
-
-use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, WithTimeLimit};
-
+use crate::game;
 use crate::model::{density, Alloc, Model, Shape, Table};
-use crate::Ram;
+use crate::{Instant, Ram};
 
 /// How the solve went.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,46 +52,39 @@ pub(crate) struct Outcome {
     pub status: Status,
 }
 
-/// Solves the model, giving up on LP stages once `deadline` has passed.
+/// The deadline, and how the solve went so far.
+struct Guard {
+    deadline: Instant,
+    status: Status,
+}
+
+impl Guard {
+    /// Whether the deadline has passed (noting it once).
+    fn out_of_time(&mut self) -> bool {
+        let out = Instant::now() >= self.deadline;
+        if out && self.status == Status::Complete {
+            self.status = Status::TimeLimit;
+        }
+        out
+    }
+}
+
+/// Solves the model; `deadline` only guards against a solve that runs too long.
 pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let free = model.free_for_plan();
-    let current = &model.current;
-    let mut status = Status::Complete;
-    let mut note = |s: Status| {
-        if status == Status::Complete {
-            status = s;
-        }
-    };
+    let mut guard = Guard { deadline, status: Status::Complete };
     let baseline = baseline(model, &free);
-    let grown = top_up(model, &free, baseline.clone());
-    let mut candidates = vec![baseline.clone(), grown];
-    match aggregate(model, &free, deadline) {
-        Ok(choice) => {
-            // Each job starts from its chosen shape with no chunks; the fill keeps
-            // today's chunks where they run, then the local search places the rest.
-            let seed: Table = choice
-                .iter()
-                .enumerate()
-                .map(|(j, s)| match model.jobs[j].pinned {
-                    true => current[j].clone(),
-                    false => s.map(|s| Alloc { shape: s, count: vec![0; free.len()] }),
-                })
-                .collect();
-            let mut table = top_up(model, &free, seed);
-            improve(model, &free, &mut table, deadline);
-            candidates.push(table);
-        }
-        Err(e) => note(e),
-    }
+    let today = Some(&model.current);
+    let kept = climb(model, &free, baseline.clone(), today, &mut guard);
+    let fresh = scratch(model, &free, &mut guard);
+    let mut candidates = vec![baseline.clone(), kept, fresh];
     let best = best_of(model, &candidates);
-    if let Some(exact) = exact(model, &free, &candidates[best], deadline) {
-        match exact {
-            Ok(table) => candidates.push(table),
-            Err(e) => note(e),
-        }
+    let mut table = climb(model, &free, candidates.swap_remove(best), today, &mut guard);
+    if let Some(exact) = exact(model, &free, &table, &mut guard) {
+        let both = [table, exact];
+        table = both[best_of(model, &both)].clone();
     }
-    let best = best_of(model, &candidates);
-    Outcome { table: candidates.swap_remove(best), baseline, status }
+    Outcome { table, baseline, status: guard.status }
 }
 
 /// An upper bound on [`Model::value`] of any valid table; `table` (a good one)
@@ -102,16 +95,31 @@ pub(crate) fn bound(model: &Model, table: &Table) -> f64 {
     let free = model.free_for_plan();
     let pinned_value = model.value(&pinned_only(model, &model.current));
     let known = model.value(table) - pinned_value;
-    let shapes: Vec<(usize, &Shape)> =
-        open_shapes(model, &free).map(|(j, s, _)| (j, &model.jobs[j].shapes[s])).collect();
+    // Every shape a job may run: those offered, and every other batch size of
+    // the formulas' menu, so that the bound holds for all of them.
+    let fits = |s: &Shape| s.value > 0.0 && free.iter().any(|f| f.fits(s.chunk) > 0);
+    let shapes: Vec<(usize, &Shape)> = (0..model.jobs.len())
+        .filter(|&j| !model.jobs[j].pinned)
+        .flat_map(|j| model.jobs[j].shapes.iter().chain(&model.jobs[j].bound).map(move |s| (j, s)))
+        .filter(|(_, s)| fits(s))
+        .collect();
     let classes = host_classes(&free);
     let jobs = model.jobs.len();
     let mut bound = lagrangian_bound(jobs, &shapes, &classes, known);
-    if bound > known * (1.0 + BOUND_SLACK) {
+    if bound > known * (1.0 + BOUND_SLACK) && shapes.len() <= PACKING_SHAPES {
         bound = bound.min(packing_bound(jobs, &shapes, &classes, known));
     }
     pinned_value + bound
 }
+
+/// The most shapes [`packing_bound`] takes on; above, its knapsacks cost more
+/// than they tighten.
+const PACKING_SHAPES: usize = 256;
+
+/// The work [`lagrangian_bound`] may do, in (shape, host class) evaluations:
+/// every step evaluates them all, so a model with many shapes takes fewer steps
+/// (every step's bound is valid; more steps only tighten it).
+const LAGRANGIAN_WORK: usize = 1_000_000;
 
 /// A gap between a table and its bound that is not worth more work to close.
 const BOUND_SLACK: f64 = 1e-3;
@@ -122,7 +130,13 @@ const BOUND_SLACK: f64 = 1e-3;
 /// work elsewhere when that pays; what cannot be re-homed is dropped.
 fn baseline(model: &Model, free: &[Ram]) -> Table {
     let mut table = model.repair();
-    let mut search = Search { model, current: &model.current, free, room: model.room(free, &table) };
+    let mut search = Search {
+        model,
+        today: Some(&model.current),
+        free,
+        room: model.room(free, &table),
+        threshold: threshold(model),
+    };
     let mut lost: Vec<(usize, usize, u64)> = Vec::new(); // (job, shape, chunks to re-home)
     for (j, today) in model.current.iter().enumerate() {
         let Some(today) = today.as_ref().filter(|_| !model.jobs[j].pinned) else { continue };
@@ -173,7 +187,7 @@ const EXACT_NODES: u64 = 500;
 
 /// Stage 4, for tiny models only: the exact per-host integer program over every
 /// shape, warm-started from `start`. `None` when the model is too large for it.
-fn exact(model: &Model, free: &[Ram], start: &Table, deadline: Instant) -> Option<Result<Table, Status>> {
+fn exact(model: &Model, free: &[Ram], start: &Table, guard: &mut Guard) -> Option<Table> {
     let current = &model.current;
     let horizon = model.net.policy.horizon_s;
     let scale = value_scale(model);
@@ -227,16 +241,25 @@ fn exact(model: &Model, free: &[Ram], start: &Table, deadline: Instant) -> Optio
     }
     // With no whole solution found the table is the pinned jobs alone, which
     // loses to every other candidate.
-    Some(lp.solve_whole(EXACT_NODES, deadline).map(|solved| {
-        let mut table = pinned_only(model, current);
-        for &(j, s, h, c) in &x {
-            let n = solved.as_ref().map_or(0.0, |v| v[c]).round() as u64;
-            if n > 0 {
-                table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; free.len()] }).count[h] += n;
+    match lp.solve_whole(EXACT_NODES, guard.deadline) {
+        Ok(solved) => {
+            let mut table = pinned_only(model, current);
+            for &(j, s, h, c) in &x {
+                let n = solved.as_ref().map_or(0.0, |v| v[c]).round() as u64;
+                if n > 0 {
+                    table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; free.len()] }).count
+                        [h] += n;
+                }
             }
+            Some(table)
         }
-        table
-    }))
+        Err(e) => {
+            if guard.status == Status::Complete {
+                guard.status = e;
+            }
+            None
+        }
+    }
 }
 
 /// The pinned jobs' allocations alone.
@@ -255,62 +278,6 @@ fn open_shapes<'a>(model: &'a Model, free: &'a [Ram]) -> impl Iterator<Item = (u
     })
 }
 
-/// Stage 1: the aggregate LP, net of change costs; per job, the shape to run.
-fn aggregate(model: &Model, free: &[Ram], deadline: Instant) -> Result<Vec<Option<usize>>, Status> {
-    let cols: Vec<(usize, usize, u64)> = open_shapes(model, free).collect();
-    let scale = value_scale(model);
-    let horizon = model.net.policy.horizon_s;
-    let mut lp = Lp::default();
-    for &(j, s, most) in &cols {
-        let shape = &model.jobs[j].shapes[s];
-        let mut value = shape.value;
-        if model.jobs[j].current.map(|c| c.1) != Some(s) {
-            value -= shape.start / horizon;
-        }
-        lp.column(value / scale, most as f64);
-    }
-    let total: Ram = free.iter().copied().sum();
-    lp.row(
-        cols.iter().enumerate().map(|(c, &(j, s, _))| (c, model.jobs[j].shapes[s].chunk.gb())).collect(),
-        total.gb(),
-    );
-    for (j, job) in model.jobs.iter().enumerate() {
-        let row: Vec<(usize, f64)> = cols
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.0 == j)
-            .map(|(c, &(_, s, _))| (c, 1.0 / job.shapes[s].cap as f64))
-            .collect();
-        if row.len() > 1 {
-            lp.row(row, 1.0);
-        }
-    }
-    let z = lp.solve(deadline)?;
-    // The LP may split a job's RAM over several shapes; a job runs one. Choose the
-    // shape that earns most with the RAM the LP gave the job (within its cap and
-    // what fits), or, for a job the LP left out, its densest shape in case
-    // rounding frees room.
-    let mut budget = vec![0.0; model.jobs.len()];
-    for (c, &(j, s, _)) in cols.iter().enumerate() {
-        budget[j] += z[c] * model.jobs[j].shapes[s].chunk.0 as f64;
-    }
-    let mut choice: Vec<Option<usize>> = vec![None; model.jobs.len()];
-    let mut best = vec![f64::NEG_INFINITY; model.jobs.len()];
-    for &(j, s, most) in &cols {
-        let shape = &model.jobs[j].shapes[s];
-        let score = if budget[j] > 0.0 {
-            shape.value * (budget[j] / shape.chunk.0 as f64).floor().min(most as f64).max(1.0)
-        } else {
-            density(shape)
-        };
-        if score > best[j] {
-            best[j] = score;
-            choice[j] = Some(s);
-        }
-    }
-    Ok(choice)
-}
-
 /// An upper bound on the value of `jobs` jobs with the open `shapes` (each with
 /// its job) on hosts of the given `classes`, by Lagrangian relaxation of the host
 /// capacities. For prices `λ ≥ 0` per unit of RAM on each
@@ -320,45 +287,56 @@ fn aggregate(model: &Model, free: &[Ram], deadline: Instant) -> Result<Vec<Optio
 /// `known` is the value of a table already found, which steers the step size.
 fn lagrangian_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u64)], known: f64) -> f64 {
     let capacity: Vec<f64> = classes.iter().map(|c| c.0 .0 as f64 * c.1 as f64).collect();
-    let mut price = vec![0.0; classes.len()];
-    let mut descent = Descent::new(known);
-    let mut order: Vec<(f64, usize)> = Vec::with_capacity(classes.len());
-    for _ in 0..200 {
-        let mut bound: f64 = price.iter().zip(&capacity).map(|(p, c)| p * c).sum();
-        let mut used = vec![0.0; classes.len()];
-        let mut job_best: Vec<(f64, Vec<(usize, f64)>)> = vec![(0.0, Vec::new()); jobs];
-        for &(j, shape) in shapes {
-            let chunk = shape.chunk.0 as f64;
-            order.clear();
-            order.extend(
-                classes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.0.fits(shape.chunk) > 0)
-                    .map(|(c, _)| (shape.value - price[c] * chunk, c))
-                    .filter(|p| p.0 > 0.0),
-            );
-            order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let mut left = shape.cap;
-            let mut total = 0.0;
-            let mut use_: Vec<(usize, f64)> = Vec::new();
-            for &(profit, c) in &order {
-                let n = (classes[c].0.fits(shape.chunk) * classes[c].1).min(left);
-                total += profit * n as f64;
-                use_.push((c, n as f64 * chunk));
-                left -= n;
-                if left == 0 {
-                    break;
-                }
-            }
-            if total > job_best[j].0 {
-                job_best[j] = (total, use_);
+    // Start from one price for all RAM: the marginal density of the one-pool
+    // relaxation (every job's income curve, densest pieces first, until the RAM
+    // runs out), where that relaxation's own bound is found.
+    let mut pieces: Vec<game::Step> = Vec::new();
+    for j in 0..jobs {
+        let mut kinds: Vec<(crate::state::TaskKind, u64)> = Vec::new();
+        for &(k, s) in shapes.iter().filter(|(k, _)| *k == j) {
+            let _ = k;
+            if !kinds.contains(&(s.kind, s.cap)) {
+                kinds.push((s.kind, s.cap));
             }
         }
-        for (total, use_) in &job_best {
+        for (kind, cap) in kinds {
+            let of = shapes.iter().filter(|(k, s)| *k == j && s.kind == kind && s.cap == cap);
+            pieces.extend(game::income_curve(of.map(|(_, s)| (s.chunk, s.value)), cap));
+        }
+    }
+    pieces.sort_by(|a, b| (b.income / b.ram).total_cmp(&(a.income / a.ram)));
+    let mut left: f64 = capacity.iter().sum();
+    let mut marginal = 0.0;
+    for p in &pieces {
+        if left <= 0.0 {
+            break;
+        }
+        marginal = p.income / p.ram;
+        left -= p.ram;
+    }
+    if left > 0.0 {
+        marginal = 0.0;
+    }
+    let mut price: Vec<f64> = vec![marginal; classes.len()];
+    let mut descent = Descent::new(known);
+    let steps = (LAGRANGIAN_WORK / (shapes.len() * classes.len()).max(1)).clamp(3, 200);
+    for _ in 0..steps {
+        let mut order: Vec<usize> = (0..classes.len()).collect();
+        order.sort_by(|&a, &b| price[a].total_cmp(&price[b]).then(a.cmp(&b)));
+        let mut bound: f64 = price.iter().zip(&capacity).map(|(p, c)| p * c).sum();
+        let mut job_best: Vec<(f64, Option<&Shape>)> = vec![(0.0, None); jobs];
+        for &(j, shape) in shapes {
+            let total = best_use(shape, classes, &order, &price, |_, _| {});
+            if total > job_best[j].0 {
+                job_best[j] = (total, Some(shape));
+            }
+        }
+        let mut used = vec![0.0; classes.len()];
+        for &(total, shape) in &job_best {
             bound += total;
-            for &(c, r) in use_ {
-                used[c] += r;
+            if let Some(shape) = shape {
+                let chunk = shape.chunk.0 as f64;
+                best_use(shape, classes, &order, &price, |c, n| used[c] += n as f64 * chunk);
             }
         }
         descent.record(bound);
@@ -369,6 +347,32 @@ fn lagrangian_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u6
         }
     }
     descent.best
+}
+
+/// What `shape` earns at these class prices in [`lagrangian_bound`]'s
+/// relaxation, telling `take` how many chunks it puts in each class. Its profit
+/// per chunk falls as a class's price rises, so it takes the classes in `order`
+/// (cheapest first) while they pay, as many chunks as fit, up to its cap.
+fn best_use(
+    shape: &Shape,
+    classes: &[(Ram, u64)],
+    order: &[usize],
+    price: &[f64],
+    mut take: impl FnMut(usize, u64),
+) -> f64 {
+    let chunk = shape.chunk.0 as f64;
+    let (mut left, mut total) = (shape.cap, 0.0);
+    for &c in order {
+        let profit = shape.value - price[c] * chunk;
+        if profit <= 0.0 || left == 0 {
+            break;
+        }
+        let n = (classes[c].0.fits(shape.chunk) * classes[c].1).min(left);
+        total += profit * n as f64;
+        left -= n;
+        take(c, n);
+    }
+    total
 }
 
 /// Subgradient descent on Lagrangian prices, for both bounds: it keeps the best
@@ -622,19 +626,31 @@ fn gcd(a: u64, b: u64) -> u64 {
     }
 }
 
+/// The smallest rise in score a move must make, the same from every point of
+/// view (so a table where no move helps from today's view is one where none
+/// helps from its own; see the module documentation).
+fn threshold(model: &Model) -> f64 {
+    1e-9 * value_scale(model)
+}
+
 /// Fills the RAM a table leaves free, densest jobs first: each job first takes
-/// back chunks where today's table runs them (no start cost), then the host
-/// where its chunks fit most tightly.
-pub(crate) fn top_up(model: &Model, free: &[Ram], mut table: Table) -> Table {
-    let current = &model.current;
-    let mut room = model.room(free, &table);
+/// back chunks where `today`'s table runs them (no start cost), then the host
+/// where its chunks fit most tightly. With no `today`, change costs are ignored.
+fn top_up(model: &Model, free: &[Ram], table: Table, today: Option<&Table>) -> Table {
+    let room = model.room(free, &table);
+    fill(model, table, room, today)
+}
+
+/// [`top_up`] given the RAM each host has left (`model.room` of the table).
+fn fill(model: &Model, mut table: Table, mut room: Vec<Ram>, today: Option<&Table>) -> Table {
     let horizon = model.net.policy.horizon_s;
+    let worth = |shape: &Shape| shape.value - if today.is_some() { shape.start / horizon } else { 0.0 };
     // Jobs with no allocation yet may start with their densest shape that fits.
     let mut order: Vec<(usize, usize)> = Vec::new();
     for (j, job) in model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned) {
         let shape = match &table[j] {
             Some(a) => Some(a.shape),
-            None => (0..job.shapes.len())
+            None => (0..job.offered)
                 .filter(|&s| job.shapes[s].value > 0.0 && job.shapes[s].cap > 0)
                 .filter(|&s| room.iter().any(|r| r.fits(job.shapes[s].chunk) > 0))
                 .max_by(|&a, &b| density(&job.shapes[a]).total_cmp(&density(&job.shapes[b])).then(b.cmp(&a))),
@@ -643,21 +659,20 @@ pub(crate) fn top_up(model: &Model, free: &[Ram], mut table: Table) -> Table {
             order.push((j, s));
         }
     }
-    let worth = |j: usize, s: usize| {
+    let per_unit = |j: usize, s: usize| {
         let shape = &model.jobs[j].shapes[s];
-        (shape.value - shape.start / horizon) / shape.chunk.0.max(1) as f64
+        worth(shape) / shape.chunk.0.max(1) as f64
     };
-    order.sort_by(|a, b| worth(b.0, b.1).total_cmp(&worth(a.0, a.1)).then(a.0.cmp(&b.0)));
+    order.sort_by(|a, b| per_unit(b.0, b.1).total_cmp(&per_unit(a.0, a.1)).then(a.0.cmp(&b.0)));
     for (j, s) in order {
         let shape = &model.jobs[j].shapes[s];
-        if shape.value - shape.start / horizon <= 0.0 {
+        if worth(shape) <= 0.0 {
             continue;
         }
         let alloc = table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; room.len()] });
-        let today = current[j].as_ref().filter(|a| a.shape == s);
         let mut left = shape.cap.saturating_sub(alloc.total());
-        if let Some(today) = today {
-            for ((r, held), &was) in room.iter_mut().zip(alloc.count.iter_mut()).zip(&today.count) {
+        if let Some(was) = today.and_then(|t| t[j].as_ref()).filter(|a| a.shape == s) {
+            for ((r, held), &was) in room.iter_mut().zip(alloc.count.iter_mut()).zip(&was.count) {
                 let n = was.saturating_sub(*held).min(r.fits(shape.chunk)).min(left);
                 *held += n;
                 *r -= shape.chunk * n;
@@ -681,38 +696,140 @@ pub(crate) fn top_up(model: &Model, free: &[Ram], mut table: Table) -> Table {
     table
 }
 
-/// Local search until no move helps or time runs out, with two moves:
+/// The table from scratch, the same whatever runs today: each job's shape from
+/// the one-pool relaxation (the shapes its income curve takes with all the free
+/// RAM, rounded to the one that earns most with that RAM), filled greedily and
+/// climbed, all without change costs.
+fn scratch(model: &Model, free: &[Ram], guard: &mut Guard) -> Table {
+    let total: Ram = free.iter().copied().sum();
+    let mut steps = Vec::new();
+    let mut owner = Vec::new();
+    for (j, job) in model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned) {
+        // The offered shapes by kind: a job's curve is over the shapes of one kind.
+        for kind in
+            [crate::state::TaskKind::Till, crate::state::TaskKind::Sow, crate::state::TaskKind::Harvest]
+        {
+            let shapes: Vec<&Shape> =
+                job.shapes[..job.offered].iter().filter(|s| s.kind == kind && s.value > 0.0).collect();
+            let Some(cap) = shapes.first().map(|s| s.cap) else { continue };
+            for step in game::income_curve(shapes.iter().map(|s| (s.chunk, s.value)), cap) {
+                steps.push(step);
+                owner.push(j);
+            }
+        }
+    }
+    // The RAM each job gets in the relaxation: its pieces, densest first.
+    let mut order: Vec<usize> = (0..steps.len()).collect();
+    order.sort_by(|&a, &b| {
+        (steps[b].income / steps[b].ram).total_cmp(&(steps[a].income / steps[a].ram)).then(a.cmp(&b))
+    });
+    let mut budget = vec![0.0; model.jobs.len()];
+    let mut left = total.0 as f64;
+    for i in order {
+        let take = steps[i].ram.min(left);
+        budget[owner[i]] += take;
+        left -= take;
+        if left <= 0.0 {
+            break;
+        }
+    }
+    let seed: Table = model
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(j, job)| {
+            if job.pinned {
+                return model.current[j].clone();
+            }
+            let fit = |s: &Shape| free.iter().map(|f| f.fits(s.chunk)).sum::<u64>().min(s.cap);
+            let earns =
+                |s: &Shape| s.value * (budget[j] / s.chunk.0.max(1) as f64).floor().min(fit(s) as f64);
+            (0..job.offered)
+                .filter(|&s| budget[j] > 0.0 && earns(&job.shapes[s]) > 0.0)
+                .max_by(|&a, &b| earns(&job.shapes[a]).total_cmp(&earns(&job.shapes[b])).then(b.cmp(&a)))
+                .map(|s| Alloc { shape: s, count: vec![0; free.len()] })
+        })
+        .collect();
+    let table = top_up(model, free, seed, None);
+    climb(model, free, table, None, guard)
+}
+
+/// The shape of job `j` that earns most on a host with `free` RAM alone (at
+/// most its cap): what a job not running yet tries there first.
+fn best_on(model: &Model, j: usize, free: Ram) -> Option<usize> {
+    let shapes = &model.jobs[j].shapes[..model.jobs[j].offered];
+    let earns = |s: &Shape| s.value * free.fits(s.chunk).min(s.cap) as f64;
+    (0..shapes.len())
+        .filter(|&s| earns(&shapes[s]) > 0.0)
+        .max_by(|&a, &b| earns(&shapes[a]).total_cmp(&earns(&shapes[b])).then(b.cmp(&a)))
+}
+
+/// The densest shape of job `j` whose chunk fits in `room`.
+fn densest_within(model: &Model, j: usize, room: Ram) -> Option<usize> {
+    let shapes = &model.jobs[j].shapes[..model.jobs[j].offered];
+    (0..shapes.len())
+        .filter(|&s| shapes[s].value > 0.0 && shapes[s].cap > 0 && shapes[s].chunk <= room)
+        .max_by(|&a, &b| density(&shapes[a]).total_cmp(&density(&shapes[b])).then(b.cmp(&a)))
+}
+
+/// The most sweeps [`climb`] makes; it stops earlier, at a local optimum.
+const CLIMB_PASSES: usize = 256;
+
+/// Local search until no move raises the score (from `today`'s point of view,
+/// or with no change costs) or the guard stops it, with two moves:
 ///
-/// * **insert**: add one chunk of a job on a host, evicting the chunks of other jobs
-///   there that lose least, when that raises [`Model::net_value`]. This repairs
-///   what flooring the LP loses (a knapsack that wants one fewer small chunk to fit
+/// * **insert**: add chunks of a job on a host, evicting there the chunks of
+///   other jobs that earn least per GB, when that raises the score. This repairs
+///   what a greedy fill loses (a knapsack that wants one fewer small chunk to fit
 ///   a large one).
-/// * **reshape**: switch one job to the next smaller or larger batch size, refill
-///   the RAM greedily, and keep the result when the whole table scores higher.
-fn improve(model: &Model, free: &[Ram], table: &mut Table, deadline: Instant) {
-    let mut search = Search { model, current: &model.current, free, room: model.room(free, table) };
-    for _ in 0..20 {
-        let mut changed = false;
-        for h in 0..free.len() {
-            for j in (0..model.jobs.len()).filter(|&j| !model.jobs[j].pinned) {
-                let shapes: Vec<usize> = match &table[j] {
-                    Some(a) => vec![a.shape],
-                    None => (0..model.jobs[j].shapes.len()).collect(),
-                };
-                changed |= shapes.into_iter().any(|s| search.insert(table, j, s, h, u64::MAX));
+/// * **reshape**: switch one job to the next smaller or larger shape of its kind,
+///   refill the RAM greedily, and keep the result when the score is higher.
+///
+/// Which chunks a move touches depends on the table alone; only whether it is
+/// made depends on the point of view.
+fn climb(model: &Model, free: &[Ram], mut table: Table, today: Option<&Table>, guard: &mut Guard) -> Table {
+    let mut search =
+        Search { model, today, free, room: model.room(free, &table), threshold: threshold(model) };
+    let open: Vec<usize> = (0..model.jobs.len()).filter(|&j| !model.jobs[j].pinned).collect();
+    let mut passes = 0;
+    // Insert sweeps until one changes nothing, then a reshape sweep (dearer);
+    // done when that changes nothing either: a local optimum of both moves.
+    loop {
+        loop {
+            passes += 1;
+            if passes > CLIMB_PASSES {
+                if guard.status == Status::Complete {
+                    guard.status =
+                        Status::Error(format!("the local search did not settle in {CLIMB_PASSES} passes"));
+                }
+                return table;
             }
-            if Instant::now() >= deadline {
-                return;
+            let mut changed = false;
+            for (h, &on) in free.iter().enumerate() {
+                for &j in &open {
+                    let shapes = match &table[j] {
+                        Some(a) => [Some(a.shape), None],
+                        // A job not running tries the shape best for the host alone,
+                        // and the densest that fits in what is left there.
+                        None => [best_on(model, j, on), densest_within(model, j, search.room[h])],
+                    };
+                    changed |=
+                        shapes.into_iter().flatten().any(|s| search.insert(&mut table, j, s, h, u64::MAX));
+                }
+            }
+            if guard.out_of_time() {
+                return table;
+            }
+            if !changed {
+                break;
             }
         }
-        for j in (0..model.jobs.len()).filter(|&j| !model.jobs[j].pinned) {
-            changed |= search.reshape(table, j);
-            if Instant::now() >= deadline {
-                return;
-            }
+        let mut reshaped = false;
+        for &j in &open {
+            reshaped |= search.reshape(&mut table, j);
         }
-        if !changed {
-            return;
+        if !reshaped || guard.out_of_time() {
+            return table;
         }
     }
 }
@@ -720,10 +837,12 @@ fn improve(model: &Model, free: &[Ram], table: &mut Table, deadline: Instant) {
 /// What the local search moves need to score a change incrementally.
 struct Search<'a> {
     model: &'a Model,
-    current: &'a Table,
+    /// The point of view: today's table, or none (no change costs).
+    today: Option<&'a Table>,
     free: &'a [Ram],
     /// RAM left on each host by the table being improved.
     room: Vec<Ram>,
+    threshold: f64,
 }
 
 impl Search<'_> {
@@ -731,21 +850,23 @@ impl Search<'_> {
     /// of job `j` in shape `s` on host `h`, where the table now holds `held` of them.
     fn delta(&self, j: usize, s: usize, h: usize, held: u64, up: bool) -> f64 {
         let shape = &self.model.jobs[j].shapes[s];
-        let today = self.current[j].as_ref().filter(|a| a.shape == s).map_or(0, |a| a.count[h]);
+        let value = if up { shape.value } else { -shape.value };
+        let Some(today) = self.today else { return value };
+        let was = today[j].as_ref().filter(|a| a.shape == s).map_or(0, |a| a.count[h]);
         // A chunk that today's table runs there costs nothing to keep and `stop` to lose.
-        let cost = match (up, held < today, held <= today) {
+        let cost = match (up, held < was, held <= was) {
             (true, true, _) => -shape.stop,
             (true, false, _) => shape.start,
             (false, _, true) => shape.stop,
             (false, _, false) => -shape.start,
         };
-        let value = if up { shape.value } else { -shape.value };
         value - cost / self.model.net.policy.horizon_s
     }
 
     /// Adds chunks of job `j` in shape `s` on host `h` if that raises the score,
-    /// evicting other jobs' cheapest chunks there when room is short (they move to
-    /// other hosts when that pays); says whether it did.
+    /// evicting other jobs' chunks that earn least per GB there when room is short
+    /// (each moves to the tightest other host with room when that pays); says
+    /// whether it did.
     fn insert(&mut self, table: &mut Table, j: usize, s: usize, h: usize, most: u64) -> bool {
         let model = self.model;
         let shape = &model.jobs[j].shapes[s];
@@ -758,79 +879,92 @@ impl Search<'_> {
         if gain <= 0.0 {
             return false;
         }
-        // Evict the cheapest chunks on `h` until one chunk of `j` fits.
-        let mut space = self.room[h];
-        let mut net = gain;
-        let mut evicted: Vec<(usize, usize)> = Vec::new(); // (job, shape), one per chunk
-        if space < shape.chunk {
-            let mut victims: Vec<(f64, usize)> = (0..model.jobs.len())
-                .filter(|&k| k != j && !model.jobs[k].pinned)
-                .filter_map(|k| table[k].as_ref().filter(|a| a.count[h] > 0).map(|a| (k, a)))
-                .map(|(k, a)| {
-                    (-self.delta(k, a.shape, h, a.count[h], false) / model.shape(k, a).chunk.0 as f64, k)
-                })
-                .collect();
-            victims.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            for &(_, k) in &victims {
-                let a = table[k].as_ref().unwrap();
-                let mut left = a.count[h];
-                while space < shape.chunk && left > 0 {
-                    net += self.delta(k, a.shape, h, left, false);
-                    space += model.shape(k, a).chunk;
-                    left -= 1;
-                    evicted.push((k, a.shape));
+        if self.room[h] >= shape.chunk {
+            return self.add(table, j, s, h, most);
+        }
+        // Chunks of `j` go in one at a time, each evicting the chunks on `h` that
+        // earn less per GB than `j`'s, least first, until it fits; an evicted
+        // chunk moves to the tightest other host with room when that pays. They
+        // go in while each raises the score.
+        let mine = density(shape);
+        let mut victims: Vec<(f64, usize)> = Vec::new();
+        let mut could = self.room[h];
+        for k in (0..model.jobs.len()).filter(|&k| k != j && !model.jobs[k].pinned) {
+            if let Some(a) = table[k].as_ref().filter(|a| a.count[h] > 0) {
+                let d = density(model.shape(k, a));
+                if d < mine {
+                    victims.push((d, k));
+                    could += model.shape(k, a).chunk * a.count[h];
                 }
-                if space >= shape.chunk {
-                    break;
-                }
-            }
-            if space < shape.chunk {
-                return false;
             }
         }
-        // Evicted chunks move to the best other host with room, if moving pays.
+        if could < shape.chunk {
+            return false;
+        }
+        victims.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut room = self.room.clone();
         room[h] = Ram::ZERO;
-        let mut moved: Vec<(usize, usize, usize)> = Vec::new(); // (job, shape, host)
-        for &(k, a) in &evicted {
-            let chunk = model.jobs[k].shapes[a].chunk;
-            let best = (0..room.len())
-                .filter(|&x| room[x] >= chunk)
-                .map(|x| {
-                    let held =
-                        count(table, k, x) + moved.iter().filter(|m| m.0 == k && m.2 == x).count() as u64;
-                    (self.delta(k, a, x, held, true), x)
-                })
-                .max_by(|p, q| p.0.total_cmp(&q.0).then(q.1.cmp(&p.1)));
-            if let Some((d, x)) = best.filter(|b| b.0 > 0.0) {
-                net += d;
-                room[x] -= chunk;
-                moved.push((k, a, x));
-            }
-        }
-        // The first chunk goes in; more follow while the room and the cap allow.
-        let mut added = 1;
-        space -= shape.chunk;
-        while space >= shape.chunk && held_total + added < shape.cap && added < most {
-            let d = self.delta(j, s, h, count(table, j, h) + added, true);
-            if d <= 0.0 {
+        let mut space = self.room[h];
+        let mut evicted: Vec<usize> = Vec::new(); // a job per chunk
+        let mut moved: Vec<(usize, usize)> = Vec::new(); // (job, host) per chunk
+        let mut arrived: std::collections::BTreeMap<(usize, usize), u64> = Default::default();
+        let (mut next, mut left) = (0, victims.first().map_or(0, |v| count(table, v.1, h)));
+        let (mut added, mut net) = (0, 0.0);
+        let held = count(table, j, h);
+        while held_total + added < shape.cap && added < most {
+            let mut step = self.delta(j, s, h, held + added, true);
+            if step <= 0.0 {
                 break;
             }
-            net += d;
+            let undo = (evicted.len(), moved.len(), space);
+            while space < shape.chunk && next < victims.len() {
+                let k = victims[next].1;
+                let a = table[k].as_ref().unwrap();
+                let chunk = model.shape(k, a).chunk;
+                step += self.delta(k, a.shape, h, left, false);
+                space += chunk;
+                evicted.push(k);
+                if let Some(x) = (0..room.len()).filter(|&x| room[x] >= chunk).min_by_key(|&x| (room[x], x)) {
+                    let there = count(table, k, x) + arrived.get(&(k, x)).copied().unwrap_or(0);
+                    let d = self.delta(k, a.shape, x, there, true);
+                    if d > 0.0 {
+                        step += d;
+                        room[x] -= chunk;
+                        *arrived.entry((k, x)).or_default() += 1;
+                        moved.push((k, x));
+                    }
+                }
+                left -= 1;
+                if left == 0 {
+                    next += 1;
+                    left = victims.get(next).map_or(0, |v| count(table, v.1, h));
+                }
+            }
+            if space < shape.chunk || step <= 0.0 {
+                // This chunk does not pay (or fit): take its evictions back.
+                for &(k, x) in &moved[undo.1..] {
+                    room[x] += model.shape(k, table[k].as_ref().unwrap()).chunk;
+                    *arrived.get_mut(&(k, x)).unwrap() -= 1;
+                }
+                evicted.truncate(undo.0);
+                moved.truncate(undo.1);
+                space = undo.2;
+                break;
+            }
+            net += step;
             space -= shape.chunk;
             added += 1;
         }
-        if net <= 1e-9 * gain {
+        if added == 0 || net <= self.threshold {
             return false;
         }
-        let empty = || Alloc { shape: 0, count: vec![0; self.free.len()] };
-        for &(k, _) in &evicted {
+        for &k in &evicted {
             table[k].as_mut().unwrap().count[h] -= 1;
         }
-        for &(k, a, x) in &moved {
-            table[k].get_or_insert_with(|| Alloc { shape: a, ..empty() }).count[x] += 1;
+        for &(k, x) in &moved {
+            table[k].as_mut().unwrap().count[x] += 1;
         }
-        table[j].get_or_insert_with(|| Alloc { shape: s, ..empty() }).count[h] += added;
+        table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; self.free.len()] }).count[h] += added;
         for a in table.iter_mut() {
             if a.as_ref().is_some_and(|a| a.total() == 0) {
                 *a = None;
@@ -841,47 +975,104 @@ impl Search<'_> {
         true
     }
 
+    /// Chunks of job `j` in shape `s` that today's table runs on host `h`.
+    fn was(&self, j: usize, s: usize, h: usize) -> u64 {
+        self.today.and_then(|t| t[j].as_ref()).filter(|a| a.shape == s).map_or(0, |a| a.count[h])
+    }
+
+    /// Adds chunks of job `j` in shape `s` on host `h`, where there is room for
+    /// one at least: as many as fit, the cap allows and raise the score; says
+    /// whether it added any.
+    fn add(&mut self, table: &mut Table, j: usize, s: usize, h: usize, most: u64) -> bool {
+        let shape = &self.model.jobs[j].shapes[s];
+        let held = table[j].as_ref().map_or(0, |a| a.count[h]);
+        let total = table[j].as_ref().map_or(0, Alloc::total);
+        let room = self.room[h].fits(shape.chunk).min(shape.cap - total).min(most);
+        let was = self.was(j, s, h);
+        // The deltas are constant up to today's count there, then constant again
+        // (and smaller): take each run whole while it pays.
+        let (mut n, mut net) = (0, 0.0);
+        while n < room {
+            let d = self.delta(j, s, h, held + n, true);
+            if d <= 0.0 {
+                break;
+            }
+            let end = if held + n < was { room.min(was - held) } else { room };
+            net += d * (end - n) as f64;
+            n = end;
+        }
+        if n == 0 || net <= self.threshold {
+            return false;
+        }
+        table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; self.free.len()] }).count[h] += n;
+        self.room[h] -= shape.chunk * n;
+        true
+    }
+
     /// Switches job `j` to a neighbouring shape of its kind if the refilled table
-    /// scores higher; says whether it did.
+    /// scores higher; says whether it did. The refill ignores change costs, so
+    /// the table tried depends on the table alone.
     fn reshape(&mut self, table: &mut Table, j: usize) -> bool {
         let model = self.model;
         let Some(a) = &table[j] else { return false };
         let job = &model.jobs[j];
-        let kind = job.shapes[a.shape].kind;
-        // Shapes of the same kind, by chunk size: try the neighbours of the current one.
-        let mut sizes: Vec<usize> = (0..job.shapes.len()).filter(|&s| job.shapes[s].kind == kind).collect();
+        // Shapes of the job's kind (its phase's, when it runs another kind), by
+        // chunk size: try the neighbours of the current one.
+        let offered = &job.shapes[..job.offered];
+        let kind =
+            if offered.iter().any(|s| s.kind == job.phase) { job.phase } else { job.shapes[a.shape].kind };
+        // The offered shapes and the current one: the same list whatever runs today.
+        let mut sizes: Vec<usize> = (0..job.offered).filter(|&s| job.shapes[s].kind == kind).collect();
+        if a.shape >= job.offered && job.shapes[a.shape].kind == kind {
+            sizes.push(a.shape);
+        }
         sizes.sort_by_key(|&s| (job.shapes[s].chunk, s));
-        let at = sizes.iter().position(|&s| s == a.shape).unwrap_or(0);
-        let mut best = model.net_value(table);
-        let saved = self.room.clone();
+        let chunk = job.shapes[a.shape].chunk;
+        let at = match sizes.iter().position(|&s| s == a.shape) {
+            Some(at) => at,
+            // Another kind: its neighbours are the sizes around its chunk.
+            None => sizes.partition_point(|&s| job.shapes[s].chunk < chunk),
+        };
+        // A job's part of the score; a trial is scored by the jobs it changes.
+        let part = |k: usize, a: Option<&Alloc>| {
+            let cost =
+                if self.today.is_some() { model.job_cost(k, a) / model.net.policy.horizon_s } else { 0.0 };
+            model.job_value(k, a) - cost
+        };
         let mut improved = false;
         // Climb one way while each step scores higher; try the other way only if
         // the first step fails.
+        let own = sizes.get(at) == Some(&a.shape);
         for step in [-1isize, 1] {
-            let mut i = at as isize + step;
+            let mut i = if own || step < 0 { at as isize + step } else { at as isize };
             while let Some(&s) = usize::try_from(i).ok().and_then(|i| sizes.get(i)) {
                 let mut trial = table.clone();
-                trial[j] = None;
-                self.room = model.room(self.free, &trial);
-                for h in 0..self.free.len() {
-                    self.insert(&mut trial, j, s, h, u64::MAX);
+                let mut room = self.room.clone();
+                if let Some(a) = trial[j].take() {
+                    let chunk = model.shape(j, &a).chunk;
+                    room.iter_mut().zip(&a.count).for_each(|(r, &n)| *r += chunk * n);
                 }
-                let trial = top_up(model, self.free, trial);
-                let value = model.net_value(&trial);
-                if value <= best + 1e-9 * best.abs() {
+                let mut refill = Search { today: None, room, ..*self };
+                for h in 0..self.free.len() {
+                    refill.insert(&mut trial, j, s, h, u64::MAX);
+                }
+                let trial = fill(model, trial, refill.room, None);
+                let value: f64 = (0..trial.len())
+                    .filter(|&k| trial[k] != table[k])
+                    .map(|k| part(k, trial[k].as_ref()) - part(k, table[k].as_ref()))
+                    .sum();
+                if value <= self.threshold {
                     break;
                 }
-                best = value;
                 *table = trial;
+                self.room = model.room(self.free, table);
                 improved = true;
                 i += step;
             }
             if improved {
-                self.room = model.room(self.free, table);
                 return true;
             }
         }
-        self.room = saved;
         false
     }
 }
@@ -892,7 +1083,7 @@ fn value_scale(model: &Model) -> f64 {
     model.jobs.iter().flat_map(|j| &j.shapes).map(|s| s.value).fold(0.0, f64::max).max(1e-12)
 }
 
-/// A small LP (or MILP) in column form, solved with microlp through good_lp.
+/// A small MILP in column form, solved with microlp.
 #[derive(Default)]
 struct Lp {
     /// (objective coefficient, upper bound); every column is `≥ 0`.
@@ -918,37 +1109,6 @@ impl Lp {
 
     fn row(&mut self, coefficients: Vec<(usize, f64)>, rhs: f64) {
         self.rows.push((coefficients, rhs));
-    }
-
-    /// Maximises with every column continuous; the column values, or why not.
-    fn solve(&self, deadline: Instant) -> Result<Vec<f64>, Status> {
-        if self.columns.is_empty() {
-            return Ok(Vec::new());
-        }
-        let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
-        if left <= 0.0 {
-            return Err(Status::TimeLimit);
-        }
-        let mut vars = ProblemVariables::new();
-        let cols: Vec<_> =
-            self.columns.iter().map(|&(_, upper)| vars.add(variable().min(0.0).max(upper))).collect();
-        let mut objective = Expression::with_capacity(cols.len());
-        for (&(c, _), &v) in self.columns.iter().zip(&cols) {
-            objective.add_mul(c, v);
-        }
-        let mut problem = vars.maximise(objective).using(good_lp::microlp).with_time_limit(left);
-        for (coefficients, rhs) in &self.rows {
-            let mut e = Expression::with_capacity(coefficients.len());
-            for &(c, a) in coefficients {
-                e.add_mul(a, cols[c]);
-            }
-            problem.add_constraint(e.leq(*rhs));
-        }
-        let solution = problem.solve().map_err(|e| match e {
-            good_lp::ResolutionError::Other(m) if m.contains("Time limit") => Status::TimeLimit,
-            e => Status::Error(e.to_string()),
-        })?;
-        Ok(cols.iter().map(|&v| solution.value(v)).collect())
     }
 
     /// Maximises with the integer columns whole, by microlp's branch and bound,

@@ -59,6 +59,13 @@ pub struct Player {
     pub bitnode: BitNode,
 }
 
+impl Default for Player {
+    /// A new player: skill 1, every multiplier 1.
+    fn default() -> Self {
+        Player { hacking: 1, intelligence: 0, mults: Mults::default(), bitnode: BitNode::default() }
+    }
+}
+
 /// The player's multipliers; each defaults to 1.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -75,11 +82,24 @@ pub struct Mults {
     /// Multiplies grow.
     #[schemars(transform = range::MULT.schema())]
     pub hacking_grow: f64,
+    /// Multiplies the skill level that exp gives.
+    #[schemars(transform = range::MULT.schema())]
+    pub hacking: f64,
+    /// Multiplies the exp each thread earns.
+    #[schemars(transform = range::MULT.schema())]
+    pub hacking_exp: f64,
 }
 
 impl Default for Mults {
     fn default() -> Self {
-        Mults { hacking_chance: 1.0, hacking_speed: 1.0, hacking_money: 1.0, hacking_grow: 1.0 }
+        Mults {
+            hacking_chance: 1.0,
+            hacking_speed: 1.0,
+            hacking_money: 1.0,
+            hacking_grow: 1.0,
+            hacking: 1.0,
+            hacking_exp: 1.0,
+        }
     }
 }
 
@@ -99,6 +119,12 @@ pub struct BitNode {
     /// `ServerWeakenRate`: multiplies weaken.
     #[schemars(transform = range::MULT.schema())]
     pub server_weaken_rate: f64,
+    /// `HackingLevelMultiplier`: multiplies the skill level that exp gives.
+    #[schemars(transform = range::MULT.schema())]
+    pub hacking_level: f64,
+    /// `HackExpGain`: multiplies the exp each thread earns.
+    #[schemars(transform = range::MULT.schema())]
+    pub hack_exp_gain: f64,
 }
 
 impl Default for BitNode {
@@ -108,6 +134,8 @@ impl Default for BitNode {
             hacking_speed: 1.0,
             server_growth_rate: 1.0,
             server_weaken_rate: 1.0,
+            hacking_level: 1.0,
+            hack_exp_gain: 1.0,
         }
     }
 }
@@ -191,6 +219,12 @@ pub struct Target {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = range::SECURITY.schema())]
     pub security: Option<f64>,
+    /// The security it started at, which sets the exp a thread earns against it;
+    /// defaults to `3 · min_security`, the game's own relation (the minimum is a
+    /// third of it, rounded), at most 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = range::MIN_SECURITY.schema())]
+    pub base_security: Option<f64>,
     /// Maximum money in dollars.
     #[schemars(transform = range::MAX_MONEY.schema())]
     pub max_money: f64,
@@ -332,6 +366,6 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { time_limit_ms: 200, min_gain: 0.01, horizon_s: 3600.0 }
+        Policy { time_limit_ms: 200, min_gain: 0.03, horizon_s: 3600.0 }
     }
 }

@@ -93,6 +93,7 @@ fn state(t: &Tiny) -> State {
             required_hacking: 1,
             min_security: 1.0,
             security: None,
+            base_security: None,
             max_money: 1e6,
             money: None,
             growth: 10.0,

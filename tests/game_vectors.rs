@@ -29,12 +29,14 @@ fn player(case: &Value) -> Player {
             hacking_speed: num(case, "/player/mults/hacking_speed"),
             hacking_money: num(case, "/player/mults/hacking_money"),
             hacking_grow: num(case, "/player/mults/hacking_grow"),
+            ..Mults::default()
         },
         bitnode: BitNode {
             script_hack_money: num(case, "/bitnode_mults/ScriptHackMoney"),
             hacking_speed: num(case, "/bitnode_mults/HackingSpeedMultiplier"),
             server_growth_rate: num(case, "/bitnode_mults/ServerGrowthRate"),
             server_weaken_rate: num(case, "/bitnode_mults/ServerWeakenRate"),
+            ..BitNode::default()
         },
     }
 }

@@ -1,10 +1,12 @@
 //! The one integration-test binary.
 
+mod architecture;
 mod behaviours;
 mod brute;
 mod cli;
 mod contract;
 mod game_vectors;
+mod library;
 mod props;
 mod ranges;
 mod schema;

@@ -95,3 +95,17 @@ fn every_plan_is_a_valid_plan() {
     }
     assert!(failures.is_empty(), "the plan schema rejects the binary's own plans:\n{}", failures.join("\n"));
 }
+
+#[test]
+fn every_analysis_is_a_valid_analysis() {
+    let analysis = validator("analysis");
+    let mut failures = Vec::new();
+    for file in json_files("models") {
+        failures.extend(errors(&analysis, &file, &reallot_json(&["analyze", &file])));
+    }
+    assert!(
+        failures.is_empty(),
+        "the analysis schema rejects the binary's own output:\n{}",
+        failures.join("\n")
+    );
+}

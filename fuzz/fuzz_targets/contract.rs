@@ -164,6 +164,7 @@ fn build(input: &Input) -> State {
             required_hacking: k.required_hacking,
             min_security: k.min_security,
             security,
+            base_security: None,
             max_money: k.max_money,
             money,
             growth: k.growth,

@@ -15,10 +15,13 @@
 //!   not rising faster than 0.05 levels/s), at most two; else a till likewise.
 //! * It never revisits a running task: p and the chunk size of a harvest are
 //!   frozen at launch. On a drain it does what the user does today: stop every
-//!   task and start the selector over.
+//!   task and start the selector over; `greedy-restart` does so after every jump
+//!   in RAM too (the user's workaround).
+//! * A task script that finds no room fails its launch (backoff, as for any
+//!   failed launch).
 //!
 //! Left out: launch heartbeats (a launch is known at once; the real selector waits
-//! for the first heartbeat, under a second) and the task scripts' own RAM.
+//! for the first heartbeat, under a second).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -26,12 +29,17 @@ use crate::game::{self, Batch};
 use crate::state::{HostKind, TaskKind};
 use crate::Ram;
 
-use super::world::{Hack, World};
+use super::world::{script_ram, weaken_threads_for, World};
 
 /// `expectedValueThreshold`: harvests worth less, in $ per GB·s, are not started.
-pub(crate) const EXPECTED_VALUE_THRESHOLD: f64 = 100.0;
+const EXPECTED_VALUE_THRESHOLD: f64 = 100.0;
 /// `harvestGainThreshold`: a new harvest must add this share of running profit.
 const HARVEST_GAIN_THRESHOLD: f64 = 0.001;
+/// A jump in RAM that `greedy-restart` starts over for: this share more RAM
+/// for tasks than when it last started. Doubling earned most of the shares
+/// tried (every rise, 10 %, 25 %, 50 %, doubling, fourfold) over the fresh and
+/// the mid-game timelines together; restarting at every rise earned a fifth.
+const RESTART_JUMP: f64 = 1.0;
 /// `maxSowTargets` and `maxTillTargets`.
 const MAX_PREP: usize = 2;
 /// `hackLevelVelocityThreshold`, levels per second.
@@ -100,7 +108,15 @@ enum Order {
 
 /// The selector's state.
 pub(crate) struct Greedy {
-    threshold: f64,
+    /// Started over after every jump in RAM (`greedy-restart`).
+    pub restarts: bool,
+    /// RAM for tasks when it last started.
+    started_with: Ram,
+    /// Times it was started over.
+    pub restarted: u64,
+    /// n00dles, when the user's `early-bitnode.ts` harvests it whatever its
+    /// expected value.
+    exempt: Option<usize>,
     pending_till: Vec<usize>,
     pending_sow: Vec<usize>,
     pending_harvest: Vec<usize>,
@@ -122,10 +138,14 @@ pub(crate) struct Greedy {
 }
 
 impl Greedy {
-    /// A selector with the given expected-value threshold, knowing every target.
-    pub fn new(threshold: f64, w: &World) -> Greedy {
+    /// A selector knowing every target; `restarts` after every jump in RAM;
+    /// `early_bitnode` when the user's early-game script harvests n00dles.
+    pub fn new(restarts: bool, early_bitnode: bool, w: &World) -> Greedy {
         let mut g = Greedy {
-            threshold,
+            restarts,
+            started_with: w.ram().1,
+            restarted: 0,
+            exempt: early_bitnode.then(|| w.target("n00dles")).flatten(),
             pending_till: Vec::new(),
             pending_sow: Vec::new(),
             pending_harvest: Vec::new(),
@@ -158,24 +178,28 @@ impl Greedy {
         self.tilling.remove(&ti);
         self.sowing.remove(&ti);
         self.harvesting.remove(&ti);
-        let s = w.server(ti);
-        if s.security > s.min_security + w.config.security_tolerance {
-            self.pending_till.push(ti);
-        } else if s.money < s.max_money * w.config.money_tolerance {
-            self.pending_sow.push(ti);
-        } else {
-            self.pending_harvest.push(ti);
+        match game::phase(&w.config, &w.server(ti)) {
+            TaskKind::Till => self.pending_till.push(ti),
+            TaskKind::Sow => self.pending_sow.push(ti),
+            TaskKind::Harvest => self.pending_harvest.push(ti),
         }
     }
 
-    /// The user's restart around a drain: every task stops, the selector starts over.
+    /// Whether RAM has jumped since the selector last started: by at least
+    /// [`RESTART_JUMP`] of what it had then.
+    pub fn jumped(&self, w: &World) -> bool {
+        w.ram().1 .0 as f64 >= self.started_with.0 as f64 * (1.0 + RESTART_JUMP)
+    }
+
+    /// The user's restart: every task stops, the selector starts over.
     pub fn restart(&mut self, w: &mut World) {
         let n = w.tasks.len() as u64;
         while !w.tasks.is_empty() {
             w.remove_task(0);
         }
         self.count("kill", n);
-        *self = Greedy { counts: std::mem::take(&mut self.counts), ..Greedy::new(self.threshold, w) };
+        let (counts, restarted) = (std::mem::take(&mut self.counts), self.restarted + 1);
+        *self = Greedy { counts, restarted, ..Greedy::new(self.restarts, self.exempt.is_some(), w) };
     }
 
     /// One selector tick after the allocator's growth pass.
@@ -257,8 +281,10 @@ impl Greedy {
     /// A harvest above its new overlap releases the excess (`releaseChunks`).
     fn shrink_harvests(&mut self, w: &mut World) {
         for i in 0..w.tasks.len() {
-            let Hack::Percent(p) = w.tasks[i].hack else { continue };
             let ti = w.tasks[i].target;
+            let Some(&p) = self.harvesting.get(&ti).filter(|_| w.tasks[i].kind == TaskKind::Harvest) else {
+                continue;
+            };
             let limit = self.logistics(w, ti, p).overlap.min(w.tasks[i].requested);
             let mut excess = w.tasks[i].total().saturating_sub(limit);
             if excess == 0 {
@@ -291,8 +317,7 @@ impl Greedy {
         let per = Self::per_thread(w, ti);
         let hack = if per > 0.0 { ((p / per).ceil() as u64).max(1) } else { 1 };
         let ram = self.batch(w, ti, hack).ram;
-        let weaken = game::weaken_time_ms(&w.player, &w.server(ti));
-        Logistics { hack, ram, overlap: game::overlap(weaken, w.config.spacing_ms) }
+        Logistics { hack, ram, overlap: game::Timing::at(&w.player, &w.server(ti), &w.config).overlap() }
     }
 
     fn fits_full(mem: &Mem, log: &Logistics) -> bool {
@@ -335,10 +360,8 @@ impl Greedy {
         if count == 0 {
             return (0.0, 0.0, Ram::ZERO, log);
         }
-        let s = w.server(ti).ideal();
-        let per = Self::per_thread(w, ti);
-        let chance = game::hack_chance(&w.player, &s);
-        let full = log.hack as f64 * s.max_money * per * chance * 1000.0 / (4.0 * w.config.spacing_ms);
+        // `harvestProfit`: one batch's expected money every ending slot.
+        let full = self.batch(w, ti, log.hack).money / w.timing(ti).slot_s();
         let profit = full * count as f64 / log.overlap as f64;
         let required = log.ram * count;
         (profit, profit / required.gb(), required, log)
@@ -382,7 +405,7 @@ impl Greedy {
                 continue;
             }
             let (profit, value, required, log) = self.expected(w, ti, mem, percent);
-            if value <= self.threshold {
+            if value <= EXPECTED_VALUE_THRESHOLD && self.exempt != Some(ti) {
                 continue;
             }
             candidates.push(Candidate { target: ti, percent, profit, value, required, log });
@@ -396,7 +419,9 @@ impl Greedy {
             if self.backed_off(c.target, w.t) {
                 continue;
             }
-            if c.required <= mem.total && mem.count(c.log.ram) >= c.log.overlap {
+            if script_ram(TaskKind::Harvest) + c.required <= mem.total
+                && mem.count(c.log.ram) >= c.log.overlap
+            {
                 return self.start_harvest(w, c, c.log.overlap);
             }
             if fallback.is_none_or(|f| f.value < c.value) {
@@ -413,14 +438,26 @@ impl Greedy {
         false
     }
 
+    /// Starts new task `i`'s script, then up to `n` chunks; a launch that gets no
+    /// room for either fails and backs off.
+    fn start(&mut self, w: &mut World, i: usize, n: u64, order: Order, ti: usize) -> bool {
+        let script = w.start_script(i);
+        if !script || Self::place(w, i, n, order, false) == 0 {
+            w.remove_task(i);
+            self.fail(ti, w.t);
+            w.failed_launches += u64::from(!script);
+            return false;
+        }
+        true
+    }
+
     /// Starts `harvest.js`: it asks for `limit` chunks of its batch and takes what fits.
     fn start_harvest(&mut self, w: &mut World, c: &Candidate, limit: u64) -> bool {
-        let id = format!("harvest:{}", w.targets[c.target].name);
-        let i = w.new_task(id, TaskKind::Harvest, c.target, Hack::Percent(c.percent), c.log.ram);
+        let id = format!("harvest:{}", w.targets[c.target].target.name);
+        let batch = self.batch(w, c.target, c.log.hack);
+        let i = w.new_task(id, TaskKind::Harvest, c.target, Some(batch), c.log.ram);
         w.tasks[i].requested = limit;
-        if Self::place(w, i, limit, Order::Default, false) == 0 {
-            w.remove_task(i);
-            self.fail(c.target, w.t);
+        if !self.start(w, i, limit, Order::Default, c.target) {
             return false;
         }
         self.pending_harvest.retain(|&t| t != c.target);
@@ -436,13 +473,13 @@ impl Greedy {
             TaskKind::Sow => (&self.pending_sow, self.sowing.len()),
             _ => (&self.pending_till, self.tilling.len()),
         };
-        let named = |n: &str| pending.iter().copied().find(|&t| w.targets[t].name == n);
+        let named = |n: &str| pending.iter().copied().find(|&t| w.targets[t].target.name == n);
         let mut candidates: Vec<usize> = match (named("n00dles"), named("foodnstuff")) {
             (Some(t), _) | (None, Some(t)) => vec![t],
             _ if gate => pending.clone(),
             _ => Vec::new(),
         };
-        candidates.sort_by_key(|&t| w.targets[t].required_hacking);
+        candidates.sort_by_key(|&t| w.targets[t].target.required_hacking);
         candidates.truncate(MAX_PREP - active);
         let mut fallback = None;
         for &ti in &candidates {
@@ -450,7 +487,7 @@ impl Greedy {
                 continue;
             }
             let (threads, ram) = Self::prep_size(w, ti, kind);
-            if ram <= mem.total && mem.count(ram) >= 1 {
+            if script_ram(kind).0.saturating_add(ram.0) <= mem.total.0 && mem.count(ram) >= 1 {
                 return self.start_prep(w, ti, kind, threads);
             }
             fallback = fallback.or(Some(ti));
@@ -458,7 +495,7 @@ impl Greedy {
         let Some(ti) = fallback else { return false };
         let minimal = if kind == TaskKind::Sow { MINIMAL_SOW } else { Ram::THREAD };
         let threads = mem.total.fits(Ram::THREAD);
-        if mem.total > minimal && mem.count(minimal) >= 1 && threads > 0 {
+        if mem.total > script_ram(kind) + minimal && mem.count(minimal) >= 1 && threads > 0 {
             return self.start_prep(w, ti, kind, threads);
         }
         false
@@ -473,13 +510,12 @@ impl Greedy {
         let threads = match kind {
             TaskKind::Till => game::till_threads(&w.player, &s),
             _ => {
-                let k = game::grow_log(&w.player, &s, 1);
-                let grow = (s.max_money / s.money).ln() / k;
+                let grow = game::grow_threads_for(&w.player, &s, s.max_money / s.money, 1);
                 if !grow.is_finite() || grow > 1e12 {
                     return (u64::MAX, Ram(u64::MAX));
                 }
                 let grow = grow.ceil().max(0.0) as u64;
-                grow + (0.004 * grow as f64 * 20.0).ceil() as u64 + 1
+                grow + weaken_threads_for(game::grow_security(grow))
             }
         };
         (threads, Ram::THREAD * threads.min(u64::MAX / Ram::THREAD.0))
@@ -492,12 +528,10 @@ impl Greedy {
             TaskKind::Sow => (game::SOW_CHUNK, game::sow_chunks(&w.player, &w.server(ti))),
             _ => (game::TILL_CHUNK, threads),
         };
-        let id = format!("{}:{}", kind.name(), w.targets[ti].name);
-        let i = w.new_task(id, kind, ti, Hack::None, chunk);
+        let id = format!("{}:{}", kind.name(), w.targets[ti].target.name);
+        let i = w.new_task(id, kind, ti, None, chunk);
         w.tasks[i].requested = want;
-        if Self::place(w, i, want, Order::HomeFirst, false) == 0 {
-            w.remove_task(i);
-            self.fail(ti, w.t);
+        if !self.start(w, i, want, Order::HomeFirst, ti) {
             return false;
         }
         match kind {

@@ -5,66 +5,63 @@
 //! # Timeline
 //!
 //! A [`Timeline`] is an initial [`State`] (no tasks: every policy builds its own
-//! table), a duration, the player's hacking level as a piecewise-linear curve,
-//! and dated [`Event`]s: hosts appear (a port opener roots a group of servers, a
-//! server is bought) or go, a host's RAM changes (home upgrades; a purchased
-//! server's in-place upgrade keeps its scripts running), a host is drained or
-//! undrained, targets appear. A drain-and-replace is a `drain`, then later one
-//! event with `remove_hosts` and `add_hosts` of the same name (deleting a server
-//! kills what still runs there).
+//! table), the money and port openers owned at the start, the rest of the
+//! `network` (servers rooted once enough port openers are owned), what the
+//! `market` sells, a duration, and dated [`Event`]s for what money cannot buy
+//! (drains, hosts and targets that simply appear). The hacking level is set by
+//! exp: the policy's own threads, plus `exp_per_s` from anything else the player
+//! does (studying); a `hacking` curve fixes it instead (for tests).
 //!
 //! # The model
 //!
 //! Time moves in **fixed steps** of `step_s` game seconds (1 s by default).
-//! Within a step, every chunk's work that lands by the step's end lands, in task
-//! order, at the level of the step's end; then the step's events apply; then the
-//! policy acts. Money is the **expected value** (hack chance × money taken), so
-//! runs are deterministic.
+//! Within a step every batch and round that lands by the step's end lands (see
+//! `world.rs`), then the level follows the exp, then the step's events apply,
+//! then the shop is visited (`market.rs`: one buying rule for every policy), then
+//! the policy acts. Money is the **expected value** (hack chance × money taken),
+//! so runs are deterministic.
 //!
-//! * **Harvest**: a chunk started at t lands its first batch one weaken time plus
-//!   two spacings later, then one batch every `overlap · 4 · spacing` (its ending
-//!   slot comes round once per overlap, as the planner's model has it). Each batch earns
-//!   its hack threads' expected money at the current level on the prepped target:
-//!   the HWGW is assumed to keep the target at minimum security and maximum money.
-//!   A batch never takes a larger fraction of the money than it was sized for at
-//!   launch: as the level rises, a fixed H would take more than the batch's grow
-//!   threads restore (today's `harvest.js` keeps its fraction p for that reason).
-//!   Above its overlap (it falls as the level rises) a task earns for the overlap
-//!   only.
-//! * **Till**: each chunk's round lasts one weaken time at the security when it
-//!   starts and then removes `weaken_per_thread` (by the host's cores), down to the
-//!   minimum. Done at the minimum.
-//! * **Sow**: a round of k chunks on one host is one grow of 12k threads
-//!   (`(money + t)·e^{kt}`, capped at the maximum; security rises for the threads
-//!   it needed) and k weaken threads. Done at `money_tolerance` of the maximum.
-//! * Stopped or moved chunks (newest first on their host) lose their work in flight;
-//!   moved or added chunks start from scratch. Finished till and sow tasks free
-//!   their RAM at once.
+//! * **Harvest**: each batch lands its four actions on the target as the game
+//!   does ([`crate::game::land_batch`]): on a prepped target a batch leaves it
+//!   prepped. A batch stopped between its hack and its grow leaves the target
+//!   short of money and above minimum security; outside the tolerances the
+//!   harvest runs repair batches (no money) until the target is back, as the
+//!   user's `harvest.js` does. A harvest keeps the share of the money it was sized
+//!   for as the level rises.
+//! * **Till** and **sow**: rounds of weaken (and 12 grow per sow chunk, merged per
+//!   host) that land on the target, one weaken time after they start.
+//! * Task scripts hold their own RAM (`till.js` 4.05 GB, `sow.js` 7.30 GB,
+//!   `harvest.js` 11.45 GB), placed as the user's allocator places long-running
+//!   scripts; a task whose script finds no room does not start.
+//! * Exp: every landed thread earns the target's exp (a failed hack a quarter).
 //!
 //! Left out of the real game: hack failures as random draws (expected value
-//! instead), hack exp (the level follows the timeline's curve, not the money
-//! made), buying anything with the money (purchases are timeline events),
-//! drift of a harvested target off its prepped state (misordered landings), the
-//! staggering of batches within a chunk cohort, a harvest below full overlap
-//! respawning a batch as soon as one lands (here it waits for its ending slot:
-//! slower by the rounding of the overlap, under 1 % above an overlap of 100),
-//! till and sow rounds kept in step across a task's hosts (here each host's
-//! cohort runs its own rounds), cores for harvest batches, the RAM of the task
-//! scripts themselves, and process start-up latency.
+//! instead), process start-up latency, cores for harvest batches, and a batch
+//! landing out of order when its target's security changed while it ran.
 //!
 //! # Policies
 //!
 //! * [`Policy::Planner`]: `reallot::plan` every `replan_s`, right after each event
-//!   and right after a till or sow finishes (the batch system's `FinishedTilling`
-//!   message); its actions are applied in order and the result is checked against
-//!   the plan's table.
-//! * [`Policy::Greedy`]: today's TaskSelector and allocator (see `greedy.rs`),
-//!   one tick per step.
-//! * [`Policy::GreedyEv0`]: the same without the 100 $/GB·s expected-value
-//!   threshold, to show how much of the difference that threshold alone makes.
+//!   and purchase, and right after a till or sow finishes; its actions are
+//!   applied in order and checked against the plan's table.
+//! * [`Policy::Greedy`]: today's TaskSelector and allocator (`greedy.rs`); it stops
+//!   everything and starts over around a drain, as the user does.
+//! * [`Policy::GreedyRestart`]: the same, also started over after every jump in
+//!   RAM: the user's workaround.
+//! * [`Policy::Community`]: a greedy manager modelled on `daemon.js`
+//!   (`community.rs`).
+//!
+//! # The ceiling
+//!
+//! Per policy, the money it could have made if every target it had rooted were
+//! prepped for free and nothing cost anything to change: the integral over the
+//! run of the steady-state bound ([`crate::game::best_income`]) of its RAM and
+//! level at each step. No policy can earn more.
 
 mod chart;
+mod community;
 mod greedy;
+mod market;
 mod world;
 
 use std::collections::BTreeMap;
@@ -73,13 +70,16 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Invalid};
+use crate::game::{self, Step};
 use crate::range::{self, Range};
 use crate::state::{Host, HostKind, State, Target, Task};
-use crate::Action;
+use crate::{Action, Ram};
 
 pub use chart::svg;
+pub use market::{Market, Purchase, Upgrade};
 
 use greedy::Greedy;
+use market::Shop;
 use world::World;
 
 /// A BitNode to play forward.
@@ -89,25 +89,47 @@ pub struct Timeline {
     /// What this timeline is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The world at time 0. Its `tasks` must be empty; `player.hacking` is
-    /// replaced by the `hacking` curve when there is one.
+    /// The world at time 0: the hosts and targets rooted then. Its `tasks` must be
+    /// empty; `player.hacking` is the level at the start.
     pub initial: State,
+    /// Dollars on hand at the start.
+    #[serde(default)]
+    pub money: f64,
+    /// Port openers owned at the start (0 to 5; with any, TOR too).
+    #[serde(default)]
+    pub port_openers: u32,
+    /// Servers rooted once enough port openers are owned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network: Vec<Unlock>,
+    /// What money may buy, and how the shared rule buys it.
+    #[serde(default)]
+    pub market: Market,
+    /// Exp per second the player earns outside the policy's threads (0 to 10^9),
+    /// for example 1 while studying Computer Science at Rothman University.
+    #[serde(default)]
+    pub exp_per_s: f64,
+    /// The user's `early-bitnode.ts` runs at the start: today's system sows
+    /// n00dles and harvests it whatever its expected value (the greedy policies;
+    /// the planner and the community manager need no such help).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub early_bitnode: bool,
     /// Game seconds to play (1 to 10^7).
     pub duration_s: f64,
     /// Game seconds per simulation step and per greedy tick (0.05 to 60).
     #[serde(default = "default_step_s")]
     pub step_s: f64,
-    /// Game seconds between two plans of the planner policy when nothing happens.
+    /// Game seconds between two plans of the planner policy (and two cycles of
+    /// the community policy) when nothing happens.
     #[serde(default = "default_replan_s")]
     pub replan_s: f64,
     /// Game seconds between two money samples in the report.
     #[serde(default = "default_sample_s")]
     pub sample_s: f64,
-    /// The hacking level as `[seconds, level]` points, linear in between and
-    /// constant after the last; the first point is at 0 s.
+    /// Fixes the hacking level instead of exp: `[seconds, level]` points, linear
+    /// in between and constant after the last; the first point is at 0 s.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hacking: Vec<(f64, u32)>,
-    /// Dated changes, in time order.
+    /// Dated changes that money does not buy, in time order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
 }
@@ -124,6 +146,20 @@ fn default_sample_s() -> f64 {
     60.0
 }
 
+/// Servers rooted once `ports` port openers are owned: their hosts and targets.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Unlock {
+    /// Port openers needed (1 to 5).
+    pub ports: u32,
+    /// Servers that can run scripts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<Host>,
+    /// Servers with money.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
+}
+
 /// Changes that happen at one time, applied in field order: removals, new hosts,
 /// RAM changes, drains, undrains, new targets.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
@@ -137,10 +173,10 @@ pub struct Event {
     /// Hosts deleted; whatever still runs there is killed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remove_hosts: Vec<String>,
-    /// Hosts rooted or bought.
+    /// Hosts that appear.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub add_hosts: Vec<Host>,
-    /// In-place RAM changes (home upgrades, purchased-server upgrades).
+    /// In-place RAM changes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub set_ram: Vec<SetRam>,
     /// Hosts to empty (`drain: evict`).
@@ -149,7 +185,7 @@ pub struct Event {
     /// Hosts whose drain ends.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undrain: Vec<String>,
-    /// Targets that become available (rooted).
+    /// Targets that appear.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub add_targets: Vec<Target>,
 }
@@ -172,22 +208,25 @@ pub struct SetRam {
 pub enum Policy {
     /// `reallot::plan` on a cadence and on events.
     Planner,
-    /// Today's greedy TaskSelector (domain.md §4.2).
+    /// Today's greedy TaskSelector (`docs/domain.md` §4.2).
     Greedy,
-    /// The greedy TaskSelector without its expected-value threshold.
-    GreedyEv0,
+    /// Today's greedy, stopped and started over after every jump in RAM.
+    GreedyRestart,
+    /// A greedy manager modelled on alainbryden's `daemon.js`.
+    Community,
 }
 
 impl Policy {
     /// Every policy, in report order.
-    pub const ALL: [Policy; 3] = [Policy::Planner, Policy::Greedy, Policy::GreedyEv0];
+    pub const ALL: [Policy; 4] = [Policy::Planner, Policy::Greedy, Policy::GreedyRestart, Policy::Community];
 
     /// The policy's name in the report.
     pub fn name(self) -> &'static str {
         match self {
             Policy::Planner => "planner",
             Policy::Greedy => "greedy",
-            Policy::GreedyEv0 => "greedy-ev0",
+            Policy::GreedyRestart => "greedy-restart",
+            Policy::Community => "community",
         }
     }
 }
@@ -215,32 +254,69 @@ pub struct Report {
     pub step_s: f64,
     /// Per policy, by name.
     pub policies: BTreeMap<String, PolicyReport>,
-    /// Money earned, planner over greedy (absent unless both ran and greedy earned).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ratio_money: Option<f64>,
+    /// Money earned, the planner's over each other policy's (when both ran and
+    /// the other earned).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub planner_over: BTreeMap<String, f64>,
+    /// The timeline's events, for the chart: `[seconds, note]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<(f64, String)>,
 }
 
 /// What one policy did on the timeline.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyReport {
-    /// Dollars earned by the end.
-    pub final_money: f64,
+    /// Dollars earned by hacking by the end.
+    pub earned: f64,
+    /// What no policy could have earned more than with this policy's RAM and
+    /// level over time (see the module documentation).
+    pub ceiling: f64,
+    /// `earned / ceiling`.
+    pub of_ceiling: f64,
+    /// Dollars earned by 1, 2, 4 and 8 hours of game time (those the run reaches).
+    pub earned_by_hour: BTreeMap<String, f64>,
     /// Dollars per second earned over the last ten minutes (or the whole run if shorter).
     pub income_per_s_end: f64,
+    /// Dollars spent on purchases.
+    pub spent: f64,
+    /// Dollars on hand at the end.
+    pub money_end: f64,
+    /// The hacking level at the end.
+    pub hacking_end: u32,
+    /// Hacking exp at the end.
+    pub exp_end: f64,
     /// Changes made to the task table, all kinds.
     pub actions: u64,
     /// Changes by kind: launch, grow, shrink, migrate, resize, kill.
     pub action_counts: BTreeMap<String, u64>,
+    /// Tasks whose script found no room to start.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed_launches: u64,
+    /// Chunks a plan asked for that found no room once new scripts had theirs.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clipped_chunks: u64,
+    /// Harvest batches that landed as HWGW.
+    pub batches: u64,
+    /// Harvest batches that landed as repairs, earning nothing, because their
+    /// target was off its tolerances (after a kill between a hack and its grow).
+    pub repairs: u64,
+    /// Times today's selector was stopped and started over (greedy policies).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restarts: u64,
     /// Calls to the planner (planner policy only).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub plan_calls: u64,
-    /// GB held by tasks at the end.
+    /// GB held by tasks and their scripts at the end.
     pub ram_used_end: f64,
     /// GB the live hosts have for tasks at the end.
     pub ram_total_end: f64,
     /// `[seconds, dollars earned]` every `sample_s` and at the end.
     pub samples: Vec<(f64, f64)>,
+    /// `[seconds, the ceiling so far]` at the same times.
+    pub ceiling_samples: Vec<(f64, f64)>,
+    /// What the shared buying rule bought, in order.
+    pub purchases: Vec<Purchase>,
     /// Till and sow tasks that reached their goal, in order.
     pub finished: Vec<Finished>,
     /// The task table at the end.
@@ -252,6 +328,10 @@ pub struct PolicyReport {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Wall-clock time one policy's simulation took.
@@ -276,8 +356,8 @@ pub fn parse(json: &str) -> Result<Timeline, Error> {
 }
 
 /// Checks a timeline: its ranges, its initial state and every host and target
-/// its events add (by the state's own rules), and that events name hosts that
-/// exist at that time.
+/// its network and events add (by the state's own rules), that names are unique,
+/// and that events name hosts that exist at that time.
 ///
 /// # Errors
 ///
@@ -290,9 +370,19 @@ pub fn check(timeline: &Timeline) -> Result<(), Error> {
         (!row.contains(x, lo, hi)).then(|| row.refuse(x, lo, hi))
     };
     let t = timeline;
-    for (name, x, row) in
-        [("duration_s", t.duration_s, &range::DURATION_S), ("step_s", t.step_s, &range::STEP_S)]
-    {
+    for (name, x, row) in [
+        ("duration_s", t.duration_s, &range::DURATION_S),
+        ("step_s", t.step_s, &range::STEP_S),
+        ("money", t.money, &range::START_MONEY),
+        ("exp_per_s", t.exp_per_s, &range::EXP_PER_S),
+        ("port_openers", f64::from(t.port_openers), &range::PORT_OPENERS),
+        ("market.spend", t.market.spend, &range::FRACTION),
+        ("market.every_s", t.market.every_s, &range::EVERY_S),
+        ("market.server_limit", f64::from(t.market.server_limit), &range::SERVER_LIMIT),
+        ("market.server_cost", t.market.server_cost, &range::MULT),
+        ("market.server_softcap", t.market.server_softcap, &range::SOFTCAP),
+        ("market.home_ram_cost", t.market.home_ram_cost, &range::MULT),
+    ] {
         if let Some(m) = out(x, row, None, None) {
             fail(name.into(), m);
         }
@@ -300,6 +390,13 @@ pub fn check(timeline: &Timeline) -> Result<(), Error> {
     for (name, x) in [("replan_s", t.replan_s), ("sample_s", t.sample_s)] {
         if let Some(m) = out(x, &range::CADENCE_S, Some(t.step_s), None) {
             fail(name.into(), m);
+        }
+    }
+    for (name, x) in
+        [("market.min_ram", t.market.min_ram), ("market.server_max_ram", t.market.server_max_ram)]
+    {
+        if !x.is_power_of_two() || x > game::SERVER_MAX_RAM {
+            fail(name.into(), format!("{x} GB; allowed: a power of two from 1 to {}", game::SERVER_MAX_RAM));
         }
     }
     let nested = |prefix: &str, replace: &str, state: &State, fail: &mut dyn FnMut(String, String)| {
@@ -337,9 +434,44 @@ pub fn check(timeline: &Timeline) -> Result<(), Error> {
             fail(format!("hacking[{i}][1]"), m);
         }
     }
-    // Replay the events' host and target names.
+    // Every host and target name, from the start, the network and the events.
     let mut live: Vec<String> = t.initial.hosts.iter().map(|h| h.name.clone()).collect();
     let mut targets: Vec<String> = t.initial.targets.iter().map(|x| x.name.clone()).collect();
+    let add_host = |live: &mut Vec<String>, host: &Host, at: String, fail: &mut dyn FnMut(String, String)| {
+        if live.contains(&host.name) {
+            fail(format!("{at}.name"), format!("{:?} is already a host", host.name));
+        }
+        live.push(host.name.clone());
+        let probe = State { hosts: vec![host.clone()], targets: Vec::new(), ..empty(&t.initial) };
+        nested(&at, "hosts[0]", &probe, fail)
+    };
+    let add_target =
+        |targets: &mut Vec<String>, target: &Target, at: String, fail: &mut dyn FnMut(String, String)| {
+            if targets.contains(&target.name) {
+                fail(format!("{at}.name"), format!("{:?} is already a target", target.name));
+            }
+            targets.push(target.name.clone());
+            let probe =
+                State { hosts: vec![probe_host()], targets: vec![target.clone()], ..empty(&t.initial) };
+            nested(&at, "targets[0]", &probe, fail)
+        };
+    for (g, group) in t.network.iter().enumerate() {
+        if !(1..=5).contains(&group.ports) {
+            fail(format!("network[{g}].ports"), format!("{}; allowed: 1 to 5", group.ports));
+        }
+        for (j, host) in group.hosts.iter().enumerate() {
+            add_host(&mut live, host, format!("network[{g}].hosts[{j}]"), &mut fail)?;
+            if host.kind == HostKind::Purchased || host.kind == HostKind::Home {
+                fail(
+                    format!("network[{g}].hosts[{j}].kind"),
+                    "the network holds network servers only".into(),
+                );
+            }
+        }
+        for (j, target) in group.targets.iter().enumerate() {
+            add_target(&mut targets, target, format!("network[{g}].targets[{j}]"), &mut fail)?;
+        }
+    }
     let mut last = 0.0;
     for (i, e) in t.events.iter().enumerate() {
         let at = format!("events[{i}]");
@@ -358,12 +490,7 @@ pub fn check(timeline: &Timeline) -> Result<(), Error> {
             live.retain(|n| n != name);
         }
         for (j, host) in e.add_hosts.iter().enumerate() {
-            if exists(&live, &host.name) {
-                fail(format!("{at}.add_hosts[{j}].name"), format!("{:?} is already a host", host.name));
-            }
-            live.push(host.name.clone());
-            let probe = State { hosts: vec![host.clone()], targets: Vec::new(), ..empty(&t.initial) };
-            nested(&format!("{at}.add_hosts[{j}]"), "hosts[0]", &probe, &mut fail)?;
+            add_host(&mut live, host, format!("{at}.add_hosts[{j}]"), &mut fail)?;
         }
         for (j, set) in e.set_ram.iter().enumerate() {
             if !exists(&live, &set.host) {
@@ -387,29 +514,25 @@ pub fn check(timeline: &Timeline) -> Result<(), Error> {
             }
         }
         for (j, target) in e.add_targets.iter().enumerate() {
-            if targets.contains(&target.name) {
-                fail(format!("{at}.add_targets[{j}].name"), format!("{:?} is already a target", target.name));
-            }
-            targets.push(target.name.clone());
-            let probe = State {
-                hosts: vec![Host {
-                    name: "probe".into(),
-                    max_ram: 1.0,
-                    reserved_ram: 0.0,
-                    cores: 1,
-                    kind: HostKind::Network,
-                    drain: None,
-                }],
-                targets: vec![target.clone()],
-                ..empty(&t.initial)
-            };
-            nested(&format!("{at}.add_targets[{j}]"), "targets[0]", &probe, &mut fail)?;
+            add_target(&mut targets, target, format!("{at}.add_targets[{j}]"), &mut fail)?;
         }
     }
     if v.is_empty() {
         Ok(())
     } else {
         Err(Error::Invalid(v))
+    }
+}
+
+/// A host that makes a state valid around a target being checked.
+fn probe_host() -> Host {
+    Host {
+        name: "probe".into(),
+        max_ram: 1.0,
+        reserved_ram: 0.0,
+        cores: 1,
+        kind: HostKind::Network,
+        drain: None,
     }
 }
 
@@ -426,10 +549,10 @@ fn empty(initial: &State) -> State {
     }
 }
 
-/// The hacking level at `t` seconds.
-fn level_at(timeline: &Timeline, t: f64) -> u32 {
+/// The level the timeline's `hacking` curve fixes at `t` seconds, if it has one.
+fn fixed_level(timeline: &Timeline, t: f64) -> Option<u32> {
     let curve = &timeline.hacking;
-    let Some(&(_, first)) = curve.first() else { return timeline.initial.player.hacking };
+    let &(_, first) = curve.first()?;
     let mut level = f64::from(first);
     for w in curve.windows(2) {
         let ((t0, l0), (t1, l1)) = (w[0], w[1]);
@@ -439,7 +562,7 @@ fn level_at(timeline: &Timeline, t: f64) -> u32 {
             level = f64::from(l0) + (f64::from(l1) - f64::from(l0)) * (t - t0) / (t1 - t0);
         }
     }
-    (level.floor() as u32).max(1)
+    Some((level.floor() as u32).max(1))
 }
 
 /// Plays the timeline once per policy (in parallel) and reports.
@@ -471,22 +594,37 @@ pub fn run(
     for (p, r) in policies.iter().zip(results) {
         reports.insert(p.name().to_string(), r?);
     }
-    let money = |name: &str| reports.get(name).map(|r: &PolicyReport| r.final_money);
-    let ratio_money = match (money("planner"), money("greedy")) {
-        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
-        _ => None,
-    };
+    let mut planner_over = BTreeMap::new();
+    if let Some(planner) = reports.get(Policy::Planner.name()) {
+        for (name, r) in reports.iter().filter(|(n, r)| *n != Policy::Planner.name() && r.earned > 0.0) {
+            planner_over.insert(name.clone(), planner.earned / r.earned);
+        }
+    }
+    let events = timeline
+        .events
+        .iter()
+        .filter(|e| e.at_s <= timeline.duration_s)
+        .map(|e| (e.at_s, e.note.clone().unwrap_or_else(|| "event".into())))
+        .collect();
     Ok(Report {
         description: timeline.description.clone(),
         duration_s: timeline.duration_s,
         step_s: timeline.step_s,
         policies: reports,
-        ratio_money,
+        planner_over,
+        events,
     })
 }
 
 /// Game seconds over which `income_per_s_end` is measured.
 const END_WINDOW_S: f64 = 600.0;
+
+/// Who acts for a policy.
+enum Actor {
+    Planner,
+    Greedy(Box<Greedy>),
+    Community,
+}
 
 /// One policy on the timeline.
 fn simulate(
@@ -495,52 +633,58 @@ fn simulate(
     progress: &(dyn Fn(f64) + Sync),
 ) -> Result<PolicyReport, Error> {
     let started = Instant::now();
-    let mut w = World::new(&timeline.initial);
-    w.player.hacking = level_at(timeline, 0.0);
-    let mut greedy = match policy {
-        Policy::Planner => None,
-        Policy::Greedy => Some(Greedy::new(greedy::EXPECTED_VALUE_THRESHOLD, &w)),
-        Policy::GreedyEv0 => Some(Greedy::new(0.0, &w)),
+    let mut w = World::new(&timeline.initial, timeline.money);
+    if let Some(level) = fixed_level(timeline, 0.0) {
+        w.player.hacking = level;
+    }
+    let mut shop = Shop::new(&mut w, &timeline.network, timeline.port_openers);
+    let mut actor = match policy {
+        Policy::Planner => Actor::Planner,
+        Policy::Greedy => Actor::Greedy(Box::new(Greedy::new(false, timeline.early_bitnode, &w))),
+        Policy::GreedyRestart => Actor::Greedy(Box::new(Greedy::new(true, timeline.early_bitnode, &w))),
+        Policy::Community => Actor::Community,
     };
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let (mut plan_calls, mut plan_ms_total, mut plan_ms_max) = (0, 0, 0);
+    let mut ceiling = Ceiling::default();
+    let (mut ceiling_total, mut rate) = (0.0, 0.0);
     let mut next_plan = 0.0;
     let mut next_sample = 0.0;
     let mut samples = Vec::new();
+    let mut ceiling_samples = Vec::new();
     let mut events = timeline.events.iter().peekable();
     let step = timeline.step_s;
     let steps = (timeline.duration_s / step).ceil() as u64;
     let mut reported = 0.0;
     for k in 0..=steps {
         let t = (k as f64 * step).min(timeline.duration_s);
-        let mut happened = false;
+        let mut done = Vec::new();
         if k > 0 {
-            w.player.hacking = level_at(timeline, t);
-            let done = w.advance(t);
-            happened = !done.is_empty();
-            if let Some(g) = greedy.as_mut() {
-                for ti in done {
+            ceiling_total += rate * (t - w.t);
+            done = w.advance(t, timeline.exp_per_s, fixed_level(timeline, t));
+        }
+        let (mut more_ram, mut drained, mut happened) = (false, false, !done.is_empty());
+        while let Some(e) = events.next_if(|e| e.at_s <= t) {
+            let (more, drain) = apply_event(&mut w, e);
+            more_ram |= more;
+            drained |= drain;
+            happened = true;
+        }
+        let bought = shop.look(&mut w, &timeline.market, &timeline.network);
+        more_ram |= bought.more_ram;
+        drained |= bought.drained;
+        happened |= bought.any;
+        match &mut actor {
+            Actor::Greedy(g) => {
+                for &ti in &done {
                     g.push_target(&w, ti);
                 }
-            }
-        }
-        while let Some(e) = events.next_if(|e| e.at_s <= t) {
-            let first_new = w.targets.len();
-            w.apply_event(e);
-            happened = true;
-            if let Some(g) = greedy.as_mut() {
-                if e.drain.is_empty() {
-                    for ti in first_new..w.targets.len() {
-                        g.push_target(&w, ti);
-                    }
-                } else {
+                if drained || (more_ram && g.restarts && g.jumped(&w)) {
                     g.restart(&mut w);
                 }
+                g.tick(&mut w);
             }
-        }
-        match greedy.as_mut() {
-            Some(g) => g.tick(&mut w),
-            None if happened || t >= next_plan => {
+            Actor::Planner if happened || t >= next_plan => {
                 let t0 = Instant::now();
                 replan(&mut w, &timeline.initial, &mut counts)?;
                 let ms = t0.elapsed().as_millis() as u64;
@@ -549,10 +693,16 @@ fn simulate(
                 plan_ms_max = plan_ms_max.max(ms);
                 next_plan = t + timeline.replan_s;
             }
-            None => {}
+            Actor::Community if happened || t >= next_plan => {
+                community::cycle(&mut w, &mut counts);
+                next_plan = t + timeline.replan_s;
+            }
+            _ => {}
         }
+        rate = ceiling.rate(&w);
         if t >= next_sample || k == steps {
-            samples.push((t, w.money));
+            samples.push((t, w.earned));
+            ceiling_samples.push((t, ceiling_total));
             while next_sample <= t {
                 next_sample += timeline.sample_s;
             }
@@ -562,52 +712,154 @@ fn simulate(
             reported = t;
         }
     }
-    if let Some(g) = greedy {
+    let mut restarts = 0;
+    if let Actor::Greedy(g) = actor {
         counts = g.counts;
+        restarts = g.restarted;
     }
     let end = timeline.duration_s;
     let from =
         samples.iter().rev().find(|s| s.0 <= end - END_WINDOW_S.min(end)).copied().unwrap_or((0.0, 0.0));
-    let income_per_s_end = if end > from.0 { (w.money - from.1) / (end - from.0) } else { 0.0 };
+    let income_per_s_end = if end > from.0 { (w.earned - from.1) / (end - from.0) } else { 0.0 };
+    let earned_by_hour = [1u32, 2, 4, 8]
+        .into_iter()
+        .filter(|&h| f64::from(h) * 3600.0 <= end)
+        .filter_map(|h| {
+            let at = f64::from(h) * 3600.0;
+            samples.iter().find(|s| s.0 >= at).map(|s| (format!("{h}h"), s.1))
+        })
+        .collect();
     let (used, total) = w.ram();
     Ok(PolicyReport {
-        final_money: w.money,
+        earned: w.earned,
+        ceiling: ceiling_total,
+        of_ceiling: if ceiling_total > 0.0 { w.earned / ceiling_total } else { 0.0 },
+        earned_by_hour,
         income_per_s_end,
+        spent: shop.spent,
+        money_end: w.money,
+        hacking_end: w.player.hacking,
+        exp_end: w.exp,
         actions: counts.values().sum(),
         action_counts: counts,
+        failed_launches: w.failed_launches,
+        clipped_chunks: w.clipped_chunks,
+        batches: w.batches,
+        repairs: w.repairs,
+        restarts,
         plan_calls,
         ram_used_end: used.gb(),
         ram_total_end: total.gb(),
         samples,
+        ceiling_samples,
+        purchases: shop.purchases,
         finished: w.finished.clone(),
         tasks_end: w.table(),
         timing: Some(Timing { elapsed_ms: started.elapsed().as_millis() as u64, plan_ms_total, plan_ms_max }),
     })
 }
 
-/// Plans the world as it is and applies the plan's actions.
+/// Applies one scripted event in a fixed order: removals, new hosts, RAM
+/// changes, drains, undrains, new targets. Says whether RAM was added and
+/// whether a host was drained.
+fn apply_event(w: &mut World, e: &Event) -> (bool, bool) {
+    for name in &e.remove_hosts {
+        if let Some(h) = w.host(name) {
+            w.remove_host(h);
+        }
+    }
+    e.add_hosts.iter().for_each(|h| w.add_host(h.clone()));
+    let mut more = !e.add_hosts.is_empty();
+    for set in &e.set_ram {
+        if let Some(h) = w.host(&set.host) {
+            more |= set.max_ram > w.hosts[h].host.max_ram;
+            w.set_ram(h, set.max_ram, set.reserved_ram);
+        }
+    }
+    for (names, drain) in [(&e.drain, true), (&e.undrain, false)] {
+        for name in names {
+            if let Some(h) = w.host(name) {
+                w.set_drain(h, drain);
+            }
+        }
+    }
+    e.add_targets.iter().for_each(|t| w.add_target(t));
+    (more, !e.drain.is_empty())
+}
+
+/// Plans the world as it is and applies the plan's actions: first strictly, on a
+/// copy, to check the contract (the actions give the plan's table); then for
+/// real, where each new task's script takes its RAM first.
 fn replan(w: &mut World, base: &State, counts: &mut BTreeMap<String, u64>) -> Result<(), Error> {
     let state = w.state(base);
     let plan =
         crate::plan(&state).map_err(|e| Error::Internal(format!("the planner failed at {} s: {e}", w.t)))?;
+    let mut strict = w.clone();
     for action in &plan.actions {
-        w.apply_action(action)?;
-        let op = match action {
-            Action::Launch { .. } => "launch",
-            Action::Grow { .. } => "grow",
-            Action::Shrink { .. } => "shrink",
-            Action::Migrate { .. } => "migrate",
-            Action::Resize { .. } => "resize",
-            Action::Kill { .. } => "kill",
-        };
-        *counts.entry(op.to_string()).or_default() += 1;
+        strict.apply_action(action, false)?;
     }
-    let table = w.table();
+    let table = strict.table();
     if table != plan.tasks {
         return Err(Error::Internal(format!(
             "at {} s the plan's actions do not give the plan's table:\n{table:?}\nversus\n{:?}",
             w.t, plan.tasks
         )));
     }
+    w.new_plan();
+    for action in &plan.actions {
+        w.apply_action(action, true)?;
+        *counts.entry(op_name(action).to_string()).or_default() += 1;
+    }
     Ok(())
+}
+
+/// An action's kind, as the report counts it.
+pub(crate) fn op_name(action: &Action) -> &'static str {
+    match action {
+        Action::Launch { .. } => "launch",
+        Action::Grow { .. } => "grow",
+        Action::Shrink { .. } => "shrink",
+        Action::Migrate { .. } => "migrate",
+        Action::Resize { .. } => "resize",
+        Action::Kill { .. } => "kill",
+    }
+}
+
+/// The ceiling's rate at one moment, cached: it changes only with the level,
+/// the RAM and the targets.
+#[derive(Default)]
+struct Ceiling {
+    /// (level, RAM, targets) of the cached rate.
+    key: Option<(u32, Ram, usize)>,
+    rate: f64,
+    /// Per target, its income curve at `level`.
+    curves: Vec<Vec<Step>>,
+    level: u32,
+}
+
+impl Ceiling {
+    /// Dollars per second no table can beat in `w` now: every target prepped,
+    /// all of the hosts' RAM in one pool ([`game::best_income`]).
+    fn rate(&mut self, w: &World) -> f64 {
+        let total = w.hosts.iter().filter(|h| !h.gone).map(|h| h.cap).sum();
+        let key = Some((w.player.hacking, total, w.targets.len()));
+        if key == self.key {
+            return self.rate;
+        }
+        if self.level != w.player.hacking {
+            self.curves.clear();
+            self.level = w.player.hacking;
+        }
+        for t in &w.targets[self.curves.len()..] {
+            let timing = game::Timing::of(&w.player, &t.server, &w.config);
+            let options = game::options(&w.player, &t.server.ideal(), &w.config);
+            self.curves.push(game::income_curve(
+                options.iter().map(|o| (o.batch.ram, o.chunk_income_per_s)),
+                timing.overlap(),
+            ));
+        }
+        self.key = key;
+        self.rate = game::best_income(self.curves.concat(), total);
+        self.rate
+    }
 }

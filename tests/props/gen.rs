@@ -225,6 +225,7 @@ impl TargetSpec {
             required_hacking: k.required_hacking,
             min_security: k.min_security,
             security: self.security.map(|f| (k.min_security + f * (100.0 - k.min_security)).min(100.0)),
+            base_security: None,
             max_money: k.max_money,
             money: self.money.map(|f| (k.max_money * (1.0 - f)).floor()),
             growth: k.growth,
@@ -252,6 +253,7 @@ fn player() -> impl Strategy<Value = Player> {
                 hacking_speed: s,
                 hacking_money: m,
                 hacking_grow: g,
+                ..Mults::default()
             }),
         ],
         prop_oneof![
@@ -261,6 +263,7 @@ fn player() -> impl Strategy<Value = Player> {
                 hacking_speed: s,
                 server_growth_rate: g,
                 server_weaken_rate: w,
+                ..BitNode::default()
             }),
         ],
     )

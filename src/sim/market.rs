@@ -1,0 +1,320 @@
+//! What money buys in a simulated BitNode, and the one rule that buys it for every
+//! policy, so that a policy that earns more owns more RAM sooner and nothing else
+//! differs.
+//!
+//! # The buying rule
+//!
+//! Every `every_s` game seconds (10 s by default, the cadence of the user's
+//! `upgrade-ram.ts`), in this order, each as often as the money on hand allows:
+//!
+//! 1. **Port openers**: the TOR router, then the port openers cheapest first
+//!    (`docs/formulas.md` §17). Each one roots the servers of the timeline's
+//!    `network` that need that many open ports: their RAM and money join.
+//! 2. **Home**: the next RAM doubling, then the next core (`upgrade-ram.ts`).
+//! 3. **Purchased servers**, as the user's `buy-servers.ts` with its defaults
+//!    (`docs/domain.md` §5): the largest power-of-two RAM `r` of at least
+//!    `min_ram` whose price fits `money · spend / limit`; buy the missing servers
+//!    (`pserv-1`, …) at `r`; then make every server below `r` bigger, smallest
+//!    first: in place (`upgrade: in_place`, scripts keep running) or, with
+//!    `upgrade: replace`, by draining it (`evict`), and once it is empty deleting
+//!    it and buying it again at `r`, one server at a time.
+
+use serde::{Deserialize, Serialize};
+
+use crate::game;
+use crate::state::{Host, HostKind};
+
+use super::world::World;
+use super::Unlock;
+
+/// What the timeline offers for sale, and how the shared buying rule spends.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Market {
+    /// Buy the TOR router and the port openers.
+    pub port_openers: bool,
+    /// Buy home RAM upgrades.
+    pub home_ram: bool,
+    /// Buy home cores.
+    pub home_cores: bool,
+    /// Buy and upgrade purchased servers.
+    pub servers: bool,
+    /// How a purchased server is made bigger.
+    pub upgrade: Upgrade,
+    /// `buy-servers.ts --spend`: the share of the money one round of servers may take (0 to 1).
+    pub spend: f64,
+    /// `buy-servers.ts --min`: the smallest server to buy, in GB (a power of two).
+    pub min_ram: u64,
+    /// Game seconds between two looks at the shop (1 to 3600).
+    pub every_s: f64,
+    /// `PurchasedServerLimit`: how many purchased servers there may be.
+    pub server_limit: u32,
+    /// The most RAM of a purchased server, in GB (a power of two).
+    pub server_max_ram: u64,
+    /// `PurchasedServerCost`.
+    pub server_cost: f64,
+    /// `PurchasedServerSoftcap`.
+    pub server_softcap: f64,
+    /// `HomeComputerRamCost`.
+    pub home_ram_cost: f64,
+}
+
+impl Default for Market {
+    fn default() -> Self {
+        Market {
+            port_openers: true,
+            home_ram: true,
+            home_cores: true,
+            servers: true,
+            upgrade: Upgrade::InPlace,
+            spend: 1.0,
+            min_ram: 16,
+            every_s: 10.0,
+            server_limit: game::SERVER_LIMIT,
+            server_max_ram: game::SERVER_MAX_RAM,
+            server_cost: 1.0,
+            server_softcap: 1.0,
+            home_ram_cost: 1.0,
+        }
+    }
+}
+
+/// How the buying rule makes a purchased server bigger.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Upgrade {
+    /// `upgradePurchasedServer`: it grows in place; its scripts keep running.
+    #[default]
+    InPlace,
+    /// Drain it, delete it once empty, buy it again bigger.
+    Replace,
+}
+
+/// One thing bought.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Purchase {
+    /// Game seconds.
+    pub at_s: f64,
+    /// What: `TOR`, a program's name, `home RAM 64 GB`, `home core 2`, `pserv-3 256 GB`.
+    pub item: String,
+    /// Dollars.
+    pub price: f64,
+}
+
+/// What one look at the shop changed, for the policies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Changes {
+    /// Hosts were added or got more RAM.
+    pub more_ram: bool,
+    /// A host was drained.
+    pub drained: bool,
+    /// Anything at all.
+    pub any: bool,
+}
+
+/// One policy's shop: what it owns and what it is waiting for.
+#[derive(Clone, Debug)]
+pub(crate) struct Shop {
+    tor: bool,
+    openers: u32,
+    /// Network groups already rooted.
+    rooted: Vec<bool>,
+    next_look_s: f64,
+    /// The purchased server being emptied for replacement, and its new RAM.
+    replacing: Option<(String, u64)>,
+    pub purchases: Vec<Purchase>,
+    pub spent: f64,
+}
+
+impl Shop {
+    /// A shop owning `openers` port openers (and TOR with any), with the groups
+    /// of `network` those root already rooted in `w`.
+    pub fn new(w: &mut World, network: &[Unlock], openers: u32) -> Shop {
+        let mut shop = Shop {
+            tor: openers > 0,
+            openers,
+            rooted: vec![false; network.len()],
+            next_look_s: 0.0,
+            replacing: None,
+            purchases: Vec::new(),
+            spent: 0.0,
+        };
+        shop.root(w, network);
+        shop
+    }
+
+    fn buy(&mut self, w: &mut World, item: String, price: f64) {
+        w.money -= price;
+        self.spent += price;
+        self.purchases.push(Purchase { at_s: w.t, item, price });
+    }
+
+    /// Roots every network group the port openers owned allow; says whether any.
+    fn root(&mut self, w: &mut World, network: &[Unlock]) -> bool {
+        let mut any = false;
+        for (group, rooted) in network.iter().zip(&mut self.rooted) {
+            if !*rooted && group.ports <= self.openers {
+                group.hosts.iter().for_each(|h| w.add_host(h.clone()));
+                group.targets.iter().for_each(|t| w.add_target(t));
+                *rooted = true;
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Looks at the shop if it is time, and buys by the rule.
+    pub fn look(&mut self, w: &mut World, market: &Market, network: &[Unlock]) -> Changes {
+        let mut changes = Changes::default();
+        if w.t < self.next_look_s {
+            return changes;
+        }
+        self.next_look_s = w.t + market.every_s;
+        if market.port_openers {
+            changes.more_ram |= self.openers(w, network);
+        }
+        changes.more_ram |= self.home(w, market);
+        if market.servers {
+            let (more, drained) = self.servers(w, market);
+            changes.more_ram |= more;
+            changes.drained |= drained;
+        }
+        changes.any = changes.more_ram || changes.drained;
+        changes
+    }
+
+    fn openers(&mut self, w: &mut World, network: &[Unlock]) -> bool {
+        if !self.tor && w.money >= game::TOR_PRICE {
+            self.buy(w, "TOR".into(), game::TOR_PRICE);
+            self.tor = true;
+        }
+        while self.tor {
+            let Some(&(name, price)) = game::PORT_OPENERS.get(self.openers as usize) else { break };
+            if w.money < price {
+                break;
+            }
+            self.buy(w, name.into(), price);
+            self.openers += 1;
+        }
+        self.root(w, network)
+    }
+
+    fn home(&mut self, w: &mut World, market: &Market) -> bool {
+        let Some(h) =
+            (0..w.hosts.len()).find(|&h| !w.hosts[h].gone && w.hosts[h].host.kind == HostKind::Home)
+        else {
+            return false;
+        };
+        let mut more = false;
+        while market.home_ram && (w.hosts[h].host.max_ram as u64) < game::HOME_MAX_RAM {
+            let ram = w.hosts[h].host.max_ram as u64;
+            let price = game::home_ram_price(ram, market.home_ram_cost);
+            if w.money < price {
+                break;
+            }
+            self.buy(w, format!("home RAM {} GB", ram * 2), price);
+            w.set_ram(h, (ram * 2) as f64, None);
+            more = true;
+        }
+        while market.home_cores && w.hosts[h].host.cores < game::HOME_MAX_CORES {
+            let cores = w.hosts[h].host.cores;
+            let price = game::home_core_price(cores);
+            if w.money < price {
+                break;
+            }
+            self.buy(w, format!("home core {}", cores + 1), price);
+            w.hosts[h].host.cores += 1;
+            w.version += 1;
+        }
+        more
+    }
+
+    /// `buy-servers.ts`; says whether RAM was added and whether a host was drained.
+    fn servers(&mut self, w: &mut World, market: &Market) -> (bool, bool) {
+        let price = |ram: u64| game::server_price(ram, market.server_cost, market.server_softcap);
+        let budget = w.money * market.spend / f64::from(market.server_limit.max(1));
+        let mut sizes =
+            std::iter::successors(Some(market.min_ram.max(1).next_power_of_two()), |r| r.checked_mul(2));
+        let Some(ram) =
+            sizes.by_ref().take_while(|&r| r <= market.server_max_ram && price(r) <= budget).last()
+        else {
+            return (self.replace(w, &price), false);
+        };
+        let owned = |w: &World| -> Vec<usize> {
+            (0..w.hosts.len())
+                .filter(|&h| !w.hosts[h].gone && w.hosts[h].host.kind == HostKind::Purchased)
+                .collect()
+        };
+        let mut more = false;
+        let mut count = owned(w).len() as u32;
+        let mut n = 1;
+        while count < market.server_limit && w.money >= price(ram) {
+            while w.host(&format!("pserv-{n}")).is_some() {
+                n += 1;
+            }
+            let name = format!("pserv-{n}");
+            self.buy(w, format!("{name} {ram} GB"), price(ram));
+            w.add_host(Host {
+                name,
+                max_ram: ram as f64,
+                reserved_ram: 0.0,
+                cores: 1,
+                kind: HostKind::Purchased,
+                drain: None,
+            });
+            count += 1;
+            more = true;
+        }
+        let mut smaller: Vec<usize> =
+            owned(w).into_iter().filter(|&h| (w.hosts[h].host.max_ram as u64) < ram).collect();
+        smaller.sort_by(|&a, &b| {
+            let key = |h: usize| (w.hosts[h].host.max_ram as u64, w.hosts[h].host.name.clone());
+            key(a).cmp(&key(b))
+        });
+        let mut drained = false;
+        match market.upgrade {
+            Upgrade::InPlace => {
+                for h in smaller {
+                    let old = w.hosts[h].host.max_ram as u64;
+                    let cost = price(ram) - price(old);
+                    if w.money < cost {
+                        break;
+                    }
+                    self.buy(w, format!("{} {ram} GB", w.hosts[h].host.name), cost);
+                    w.set_ram(h, ram as f64, None);
+                    more = true;
+                }
+            }
+            Upgrade::Replace => {
+                if let (None, Some(&h)) = (&self.replacing, smaller.first()) {
+                    self.replacing = Some((w.hosts[h].host.name.clone(), ram));
+                    w.set_drain(h, true);
+                    drained = true;
+                }
+                more |= self.replace(w, &price);
+            }
+        }
+        (more, drained)
+    }
+
+    /// Deletes and buys again the server being replaced, once it is empty and
+    /// the new one is affordable; says whether it did.
+    fn replace(&mut self, w: &mut World, price: &dyn Fn(u64) -> f64) -> bool {
+        let Some((name, ram)) = self.replacing.clone() else { return false };
+        let Some(h) = w.host(&name) else {
+            self.replacing = None;
+            return false;
+        };
+        let empty = w.used[h] == crate::Ram::ZERO && w.hosts[h].scripts == crate::Ram::ZERO;
+        if !empty || w.money < price(ram) {
+            return false;
+        }
+        w.remove_host(h);
+        self.buy(w, format!("{name} {ram} GB (replaced)"), price(ram));
+        let host = Host { max_ram: ram as f64, drain: None, ..w.hosts[h].host.clone() };
+        w.add_host(host);
+        self.replacing = None;
+        true
+    }
+}

@@ -1,0 +1,77 @@
+//! The crate as a Rust user calls it: `apply`, the error as JSON, `to_json`.
+
+use reallot::state::{Task, TaskKind};
+use reallot::{Action, Error};
+
+use crate::support::models;
+
+/// Today's tasks with the till and sow chunk sizes they leave out written in.
+fn sized(tasks: &[Task]) -> Vec<Task> {
+    let mut tasks = tasks.to_vec();
+    for t in &mut tasks {
+        t.chunk_ram = t.chunk_ram.or(match t.kind {
+            TaskKind::Till => Some(1.75),
+            TaskKind::Sow => Some(22.75),
+            TaskKind::Harvest => None,
+        });
+    }
+    tasks
+}
+
+#[test]
+fn apply_reaches_every_plan_table() {
+    for (name, state) in models() {
+        let plan = reallot::plan(&state).unwrap();
+        assert!(!plan.actions.is_empty(), "{name}: a plan without actions tests nothing");
+        let reached = reallot::apply(&sized(&state.tasks), &plan.actions).unwrap();
+        assert_eq!(reached, plan.tasks, "{name}");
+    }
+}
+
+#[test]
+fn apply_names_every_action_it_cannot_apply() {
+    let till = Task::new(TaskKind::Till, "n00dles", [("home".to_string(), 2)].into());
+    let actions = [
+        Action::Shrink { task: "till:n00dles".into(), host: "home".into(), chunks: 3 },
+        Action::Grow { task: "sow:n00dles".into(), host: "home".into(), chunks: 1 },
+        Action::Migrate { task: "till:n00dles".into(), from: "home".into(), to: "pserv-0".into(), chunks: 1 },
+        Action::Launch {
+            task: "till:n00dles".into(),
+            kind: TaskKind::Till,
+            target: "n00dles".into(),
+            hack_threads: None,
+            chunk_ram: 1.75,
+            placement: [("home".to_string(), 1)].into(),
+        },
+    ];
+    let Err(Error::Invalid(problems)) = reallot::apply(&[till.clone(), till], &actions) else {
+        panic!("bad actions were applied");
+    };
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["tasks[1].id", "actions[0]", "actions[1]", "actions[3]"]);
+    assert_eq!(problems[1].message, r#""till:n00dles" holds 2 chunks on "home", fewer than 3"#);
+}
+
+#[test]
+fn an_error_as_json_names_kind_message_and_problems() {
+    let e = reallot::check(&reallot::parse(r#"{"player":{"hacking":0},"hosts":[]}"#).unwrap()).unwrap_err();
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["kind"], "invalid");
+    assert_eq!(json["message"], e.to_string());
+    assert_eq!(json["problems"][0]["path"], "player.hacking");
+    assert_eq!(json["problems"].as_array().unwrap().len(), 2);
+    let internal = serde_json::to_value(Error::Internal("x".into())).unwrap();
+    assert_eq!(
+        internal,
+        serde_json::json!({"kind": "internal", "message": "internal error: x", "problems": []})
+    );
+}
+
+#[test]
+fn to_json_sorts_every_object_by_key() {
+    let (_, state) = &models()[0];
+    let text = reallot::to_json(&reallot::plan(state).unwrap(), false).unwrap();
+    assert!(text.starts_with(r#"{"actions":["#), "{}", &text[..40]);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(text, serde_json::to_string(&value).unwrap());
+}
