@@ -80,9 +80,11 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let mut candidates = vec![baseline.clone(), kept, fresh];
     let best = best_of(model, &candidates);
     let mut table = climb(model, &free, candidates.swap_remove(best), today, &mut guard);
+    // The exact stage stops at a node count, so its answer is climbed too: the
+    // planned table is a local optimum of the search whichever stage found it.
     if let Some(exact) = exact(model, &free, &table, &mut guard) {
         let both = [table, exact];
-        table = both[best_of(model, &both)].clone();
+        table = climb(model, &free, both[best_of(model, &both)].clone(), today, &mut guard);
     }
     Outcome { table, baseline, status: guard.status }
 }
