@@ -107,7 +107,12 @@ pub(crate) fn build(net: Net) -> Model {
     // Steady-state income of the targets that can be harvested now, and with each
     // target that still needs prep added: the difference is what prepping it is worth.
     let ready: Vec<usize> = (0..net.targets.len()).filter(|&t| phases[t] == TaskKind::Harvest).collect();
-    let base = steady_income(&menus, &ready, open_ram);
+    let curve = |t: usize| {
+        let m: &Menu = &menus[t];
+        game::income_curve(m.all.iter().map(|o| (o.1, o.2)), m.timing.overlap())
+    };
+    let pool = game::Pool::new(ready.iter().flat_map(|&t| curve(t)).collect());
+    let base = pool.income(open_ram.0 as f64);
     let mut jobs = Vec::new();
     for (ti, target) in net.targets.iter().enumerate() {
         let s = target.server;
@@ -123,12 +128,7 @@ pub(crate) fn build(net: Net) -> Model {
             stop: value * m.timing.cycle_s(),
         };
         let prep = |kind: TaskKind| {
-            let with_t: Vec<usize> = ready.iter().copied().chain([ti]).collect();
-            let gain = if phase == TaskKind::Harvest {
-                0.0
-            } else {
-                steady_income(&menus, &with_t, open_ram) - base
-            };
+            let gain = if phase == TaskKind::Harvest { 0.0 } else { pool.with(&curve(ti), open_ram) - base };
             let (round_s, prep_ram) = prep_left(&net, &s, kind);
             let (chunk, work) = match kind {
                 TaskKind::Till => (game::TILL_CHUNK, game::till_threads(&net.player, &s)),
@@ -276,19 +276,6 @@ fn offered(harvests: &game::Harvests, grid: &[game::Harvest], hosts: &[Ram]) -> 
     options.sort_by_key(|o| o.hack_threads);
     options.dedup_by_key(|o| o.hack_threads);
     options
-}
-
-/// The best steady-state harvest income of `targets` sharing `ram`, relaxed to
-/// one pool of RAM ([`game::best_income`] over their [`game::income_curve`]s).
-fn steady_income(menus: &[Menu], targets: &[usize], ram: Ram) -> f64 {
-    let steps = targets
-        .iter()
-        .flat_map(|&t| {
-            let m = &menus[t];
-            game::income_curve(m.all.iter().map(|o| (o.1, o.2)), m.timing.overlap())
-        })
-        .collect();
-    game::best_income(steps, ram)
 }
 
 /// Time until a target in prep can be harvested, and all the prep RAM it still

@@ -11,17 +11,20 @@
 //!    relaxation (its income curve, [`game::best_income`]), a greedy fill, and the
 //!    same local search, all **without change costs**, so it is the same table
 //!    whatever runs today.
-//! 3. The better of the two (today's table on a tie) is climbed once more with
-//!    change costs; for tiny models an **exact** per-host MILP (microlp's branch
-//!    and bound, warm-started, stopped by a node count) may replace it.
+//! 3. For tiny models, an **exact** per-host MILP (microlp's branch and bound,
+//!    warm-started from the table from scratch, stopped by a node count), also
+//!    without change costs.
+//! 4. The best of these (today's table on a tie) is climbed once more with
+//!    change costs.
 //!
 //! **Planning the planned table finds it again** (rule 6), by construction: the
 //! cost of a change obeys the triangle inequality, so from the planned table P
 //! every move and every table scores no better than it did from today's table;
 //! P is a local optimum of the search from today's point of view, hence from
-//! its own; and the table from scratch is the same table from either point of
-//! view, already beaten by P. Every stage is bounded by work, not time:
-//! `policy.time_limit_ms` is only a guard, and a solve it cuts says so.
+//! its own; and the tables from scratch and of the exact stage are the same
+//! tables from either point of view, already beaten by P. Every stage is
+//! bounded by work, not time: `policy.time_limit_ms` is only a guard, and a
+//! solve it cuts says so.
 //!
 //! The bound is the smaller of two Lagrangian relaxations over **every** batch
 //! size of the formulas' menu, offered or not: of the host capacities
@@ -77,15 +80,11 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let today = Some(&model.current);
     let kept = climb(model, &free, baseline.clone(), today, &mut guard);
     let fresh = scratch(model, &free, &mut guard);
+    let exact = exact(model, &free, &fresh, &mut guard);
     let mut candidates = vec![baseline.clone(), kept, fresh];
+    candidates.extend(exact);
     let best = best_of(model, &candidates);
-    let mut table = climb(model, &free, candidates.swap_remove(best), today, &mut guard);
-    // The exact stage stops at a node count, so its answer is climbed too: the
-    // planned table is a local optimum of the search whichever stage found it.
-    if let Some(exact) = exact(model, &free, &table, &mut guard) {
-        let both = [table, exact];
-        table = climb(model, &free, both[best_of(model, &both)].clone(), today, &mut guard);
-    }
+    let table = climb(model, &free, candidates.swap_remove(best), today, &mut guard);
     Outcome { table, baseline, status: guard.status }
 }
 
@@ -132,13 +131,7 @@ const BOUND_SLACK: f64 = 1e-3;
 /// work elsewhere when that pays; what cannot be re-homed is dropped.
 fn baseline(model: &Model, free: &[Ram]) -> Table {
     let mut table = model.repair();
-    let mut search = Search {
-        model,
-        today: Some(&model.current),
-        free,
-        room: model.room(free, &table),
-        threshold: threshold(model),
-    };
+    let mut search = Search::new(model, Some(&model.current), free, &table);
     let mut lost: Vec<(usize, usize, u64)> = Vec::new(); // (job, shape, chunks to re-home)
     for (j, today) in model.current.iter().enumerate() {
         let Some(today) = today.as_ref().filter(|_| !model.jobs[j].pinned) else { continue };
@@ -187,11 +180,11 @@ const EXACT_MAX_COLUMNS: usize = 30;
 /// `tests/regressions/exact-stage-one-host.json` (two solves) takes about 20 ms.
 const EXACT_NODES: u64 = 500;
 
-/// Stage 4, for tiny models only: the exact per-host integer program over every
-/// shape, warm-started from `start`. `None` when the model is too large for it.
+/// For tiny models only: the exact per-host integer program over every shape,
+/// warm-started from `start`, **without change costs** like [`scratch`], so
+/// that its answer (cut by a node count, so no optimum of anything else) is the
+/// same whatever runs today. `None` when the model is too large for it.
 fn exact(model: &Model, free: &[Ram], start: &Table, guard: &mut Guard) -> Option<Table> {
-    let current = &model.current;
-    let horizon = model.net.policy.horizon_s;
     let scale = value_scale(model);
     let shapes: Vec<(usize, usize, u64)> = open_shapes(model, free).collect();
     let cells: usize = shapes
@@ -216,15 +209,9 @@ fn exact(model: &Model, free: &[Ram], start: &Table, guard: &mut Guard) -> Optio
                 continue;
             }
             let warm = held.map_or(0, |a| a.count[h]) as f64;
-            let c = lp.integer((shape.value - shape.start / horizon) / scale, most as f64, warm);
+            let c = lp.integer(shape.value / scale, most as f64, warm);
             cap_row.push((c, 1.0));
             x.push((j, s, h, c));
-            // Keeping today's chunks saves their start and stop costs.
-            let today = current[j].as_ref().filter(|a| a.shape == s).map_or(0, |a| a.count[h]);
-            if today > 0 {
-                let k = lp.column((shape.start + shape.stop) / horizon / scale, today as f64);
-                lp.row(vec![(k, 1.0), (c, -1.0)], 0.0);
-            }
         }
         lp.row(cap_row, 0.0);
     }
@@ -245,7 +232,7 @@ fn exact(model: &Model, free: &[Ram], start: &Table, guard: &mut Guard) -> Optio
     // loses to every other candidate.
     match lp.solve_whole(EXACT_NODES, guard.deadline) {
         Ok(solved) => {
-            let mut table = pinned_only(model, current);
+            let mut table = pinned_only(model, &model.current);
             for &(j, s, h, c) in &x {
                 let n = solved.as_ref().map_or(0.0, |v| v[c]).round() as u64;
                 if n > 0 {
@@ -293,16 +280,16 @@ fn lagrangian_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u6
     // relaxation (every job's income curve, densest pieces first, until the RAM
     // runs out), where that relaxation's own bound is found.
     let mut pieces: Vec<game::Step> = Vec::new();
-    for j in 0..jobs {
+    // `shapes` come job by job; a job's curve is over its shapes of one kind and cap.
+    for of_job in shapes.chunk_by(|a, b| a.0 == b.0) {
         let mut kinds: Vec<(crate::state::TaskKind, u64)> = Vec::new();
-        for &(k, s) in shapes.iter().filter(|(k, _)| *k == j) {
-            let _ = k;
+        for &(_, s) in of_job {
             if !kinds.contains(&(s.kind, s.cap)) {
                 kinds.push((s.kind, s.cap));
             }
         }
         for (kind, cap) in kinds {
-            let of = shapes.iter().filter(|(k, s)| *k == j && s.kind == kind && s.cap == cap);
+            let of = of_job.iter().filter(|(_, s)| s.kind == kind && s.cap == cap);
             pieces.extend(game::income_curve(of.map(|(_, s)| (s.chunk, s.value)), cap));
         }
     }
@@ -790,8 +777,7 @@ const CLIMB_PASSES: usize = 256;
 /// Which chunks a move touches depends on the table alone; only whether it is
 /// made depends on the point of view.
 fn climb(model: &Model, free: &[Ram], mut table: Table, today: Option<&Table>, guard: &mut Guard) -> Table {
-    let mut search =
-        Search { model, today, free, room: model.room(free, &table), threshold: threshold(model) };
+    let mut search = Search::new(model, today, free, &table);
     let open: Vec<usize> = (0..model.jobs.len()).filter(|&j| !model.jobs[j].pinned).collect();
     let mut passes = 0;
     // Insert sweeps until one changes nothing, then a reshape sweep (dearer);
@@ -845,9 +831,32 @@ struct Search<'a> {
     /// RAM left on each host by the table being improved.
     room: Vec<Ram>,
     threshold: f64,
+    /// Per host, the jobs with chunks there that are not pinned, by income per
+    /// GB, least first; `None` once the host's chunks changed.
+    residents: Vec<Option<Vec<(f64, usize)>>>,
 }
 
-impl Search<'_> {
+impl<'a> Search<'a> {
+    fn new(model: &'a Model, today: Option<&'a Table>, free: &'a [Ram], table: &Table) -> Search<'a> {
+        let room = model.room(free, table);
+        Search { model, today, free, room, threshold: threshold(model), residents: vec![None; free.len()] }
+    }
+
+    /// The jobs with chunks on host `h` (not pinned), least income per GB first.
+    fn residents(&mut self, table: &Table, h: usize) -> &[(f64, usize)] {
+        let model = self.model;
+        self.residents[h].get_or_insert_with(|| {
+            let mut on: Vec<(f64, usize)> = (0..model.jobs.len())
+                .filter(|&k| !model.jobs[k].pinned)
+                .filter_map(|k| {
+                    table[k].as_ref().filter(|a| a.count[h] > 0).map(|a| (density(model.shape(k, a)), k))
+                })
+                .collect();
+            on.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            on
+        })
+    }
+
     /// Net change of the score, per second, from one more (`up`) or one fewer chunk
     /// of job `j` in shape `s` on host `h`, where the table now holds `held` of them.
     fn delta(&self, j: usize, s: usize, h: usize, held: u64, up: bool) -> f64 {
@@ -889,21 +898,21 @@ impl Search<'_> {
         // chunk moves to the tightest other host with room when that pays. They
         // go in while each raises the score.
         let mine = density(shape);
-        let mut victims: Vec<(f64, usize)> = Vec::new();
         let mut could = self.room[h];
-        for k in (0..model.jobs.len()).filter(|&k| k != j && !model.jobs[k].pinned) {
-            if let Some(a) = table[k].as_ref().filter(|a| a.count[h] > 0) {
-                let d = density(model.shape(k, a));
-                if d < mine {
-                    victims.push((d, k));
-                    could += model.shape(k, a).chunk * a.count[h];
-                }
-            }
+        let victims: Vec<(f64, usize)> = self
+            .residents(table, h)
+            .iter()
+            .take_while(|v| v.0 < mine)
+            .filter(|v| v.1 != j)
+            .copied()
+            .collect();
+        for &(_, k) in &victims {
+            let a = table[k].as_ref().unwrap();
+            could += model.shape(k, a).chunk * a.count[h];
         }
         if could < shape.chunk {
             return false;
         }
-        victims.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut room = self.room.clone();
         room[h] = Ram::ZERO;
         let mut space = self.room[h];
@@ -974,6 +983,10 @@ impl Search<'_> {
         }
         room[h] = space;
         self.room = room;
+        self.residents[h] = None;
+        for &(_, x) in &moved {
+            self.residents[x] = None;
+        }
         true
     }
 
@@ -1008,6 +1021,7 @@ impl Search<'_> {
         }
         table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; self.free.len()] }).count[h] += n;
         self.room[h] -= shape.chunk * n;
+        self.residents[h] = None;
         true
     }
 
@@ -1054,7 +1068,7 @@ impl Search<'_> {
                     let chunk = model.shape(j, &a).chunk;
                     room.iter_mut().zip(&a.count).for_each(|(r, &n)| *r += chunk * n);
                 }
-                let mut refill = Search { today: None, room, ..*self };
+                let mut refill = Search { room, ..Search::new(model, None, self.free, &trial) };
                 for h in 0..self.free.len() {
                     refill.insert(&mut trial, j, s, h, u64::MAX);
                 }
@@ -1068,6 +1082,7 @@ impl Search<'_> {
                 }
                 *table = trial;
                 self.room = model.room(self.free, table);
+                self.residents.iter_mut().for_each(|r| *r = None);
                 improved = true;
                 i += step;
             }

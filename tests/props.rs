@@ -112,7 +112,12 @@ proptest! {
             Action::Launch { task, .. } => Some(task.clone()),
             _ => None,
         });
-        let taken: Vec<String> = launched.flat_map(|id| [id.clone(), format!("{id}#2")]).collect();
+        let mut taken: Vec<String> = Vec::new();
+        for id in launched.flat_map(|id| [id.clone(), format!("{id}#2")]) {
+            if !taken.contains(&id) {
+                taken.push(id);
+            }
+        }
         let mut renamed = s.clone();
         let free = taken.iter().filter(|id| s.tasks.iter().all(|t| &t.id != *id));
         for (t, id) in renamed.tasks.iter_mut().zip(free) {

@@ -393,19 +393,70 @@ pub fn income_curve(options: impl IntoIterator<Item = (Ram, f64)>, overlap: u64)
 /// first, the last in part. Each curve is concave, so its pieces are taken in
 /// their own order and the answer is the best of the relaxation in which RAM is
 /// one pool, not hosts.
-pub fn best_income(mut steps: Vec<Step>, ram: Ram) -> f64 {
-    steps.sort_by(|a, b| (b.income / b.ram).total_cmp(&(a.income / a.ram)));
-    let mut left = ram.0 as f64;
-    let mut income = 0.0;
-    for s in steps {
-        if left <= 0.0 {
-            break;
+pub fn best_income(steps: Vec<Step>, ram: Ram) -> f64 {
+    Pool::new(steps).income(ram.0 as f64)
+}
+
+/// Income curves' pieces sorted densest first, with running totals, to answer
+/// [`best_income`] for any RAM, and with one more curve, in logarithmic time.
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    /// Densities, falling.
+    density: Vec<f64>,
+    /// RAM and income of the pieces before each (one more entry than pieces).
+    ram: Vec<f64>,
+    income: Vec<f64>,
+}
+
+impl Pool {
+    /// The pool of these pieces.
+    pub fn new(mut steps: Vec<Step>) -> Pool {
+        steps.retain(|s| s.ram > 0.0);
+        steps.sort_by(|a, b| (b.income / b.ram).total_cmp(&(a.income / a.ram)));
+        let mut pool = Pool { density: Vec::new(), ram: vec![0.0], income: vec![0.0] };
+        for s in steps {
+            pool.density.push(s.income / s.ram);
+            pool.ram.push(pool.ram.last().unwrap_or(&0.0) + s.ram);
+            pool.income.push(pool.income.last().unwrap_or(&0.0) + s.income);
         }
-        let take = s.ram.min(left);
-        income += s.income * take / s.ram;
-        left -= take;
+        pool
     }
-    income
+
+    /// What the pieces earn with `ram` hundredths of a GB.
+    pub fn income(&self, ram: f64) -> f64 {
+        if ram <= 0.0 {
+            return 0.0;
+        }
+        // The pieces wholly taken, then part of the next.
+        let whole = self.ram.partition_point(|&r| r <= ram) - 1;
+        let part = self.density.get(whole).map_or(0.0, |d| d * (ram - self.ram[whole]));
+        self.income[whole] + part
+    }
+
+    /// RAM of the pieces denser than `density`.
+    fn denser(&self, density: f64) -> f64 {
+        self.ram[self.density.partition_point(|&d| d > density)]
+    }
+
+    /// What the pieces and one more concave `curve` (its pieces densest first)
+    /// earn together with `ram`: the curve's share `x` of the RAM is where its
+    /// density meets the pool's, inside one of its pieces or at an end of one.
+    pub fn with(&self, curve: &[Step], ram: Ram) -> f64 {
+        let ram = ram.0 as f64;
+        let (mut best, mut x, mut earned) = (self.income(ram), 0.0, 0.0);
+        for s in curve {
+            let d = s.income / s.ram;
+            let meet = (ram - self.denser(d)).clamp(x, (x + s.ram).min(ram));
+            best = best.max(earned + d * (meet - x) + self.income(ram - meet));
+            x += s.ram;
+            earned += s.income;
+            if x > ram {
+                break;
+            }
+            best = best.max(earned + self.income(ram - x));
+        }
+        best
+    }
 }
 
 /// The phase a target is in: till while security is above its minimum by more
@@ -630,5 +681,39 @@ mod tests {
         assert_eq!(t.slot_s(), 0.32);
         assert!((t.period_s() - 63.0 * 0.32).abs() < 1e-12);
         assert!(t.period_s() >= t.cycle_s(), "a chunk never has two batches in flight");
+    }
+
+    /// A pool with one more curve earns what the merged pieces earn.
+    #[test]
+    fn pool_with_one_more_curve() {
+        let config = Config::default();
+        let p = player(400);
+        let curves: Vec<Vec<Step>> = [
+            server(1.0, 1.0, 1_750_000.0, 3000.0),
+            server(10.0, 5.0, 62_500_000.0, 20.0),
+            server(100.0, 7.0, 600_000_000.0, 35.0),
+            server(200.0, 10.0, 1_625_000_000.0, 35.0),
+        ]
+        .iter()
+        .map(|s| {
+            let overlap = Timing::of(&p, s, &config).overlap();
+            income_curve(options(&p, s, &config).iter().map(|o| (o.batch.ram, o.chunk_income_per_s)), overlap)
+        })
+        .collect();
+        for extra in 0..curves.len() {
+            let rest: Vec<Step> =
+                curves.iter().enumerate().filter(|(i, _)| *i != extra).flat_map(|c| c.1.clone()).collect();
+            let pool = Pool::new(rest.clone());
+            for gb in [0, 1, 100, 10_000, 100_000, 1_000_000, 100_000_000] {
+                let ram = Ram(gb * 100);
+                let merged = best_income(rest.iter().chain(&curves[extra]).copied().collect(), ram);
+                let with = pool.with(&curves[extra], ram);
+                assert!((merged - with).abs() <= 1e-9 * merged.max(1.0), "{extra} {gb} GB: {merged} {with}");
+                assert!(
+                    (pool.income(ram.0 as f64) - best_income(rest.clone(), ram)).abs()
+                        <= 1e-9 * merged.max(1.0)
+                );
+            }
+        }
     }
 }
