@@ -1131,7 +1131,7 @@ impl Lp {
     /// Maximises with the integer columns whole, by microlp's branch and bound,
     /// warm-started. It stops after `nodes` nodes with the best whole solution
     /// found, so its answer depends on the model alone, never on how busy the
-    /// machine is. (good_lp passes on a time limit only, hence microlp directly.)
+    /// machine is.
     fn solve_whole(&self, nodes: u64, deadline: Instant) -> Result<Option<Vec<f64>>, Status> {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {

@@ -248,7 +248,7 @@ impl Harvests {
         harvest_of(self.prepped.batch(hack, None), self.period)
     }
 
-    /// The options on the grid ([`GRID_STEP`]), by hack threads.
+    /// The options on the grid of hack counts (every H, then every 1/64 of H), by hack threads.
     pub fn grid(&self) -> Vec<Harvest> {
         // A larger H leaves less money, so its grow threads are at least the previous H's.
         let mut grow = None;
