@@ -98,3 +98,38 @@ impl Task {
         }
     }
 }
+
+impl State {
+    /// This state `copies` times over, for measuring at scale: copy k ≥ 1 of every
+    /// host, target and task is named `name~k` (a home copy is a network host);
+    /// targets are copied `target_copies` times, and task copy k works target copy
+    /// k on host copy k (tasks are copied the smaller number of times, one task
+    /// per target), so every copy is as valid as the original. Both counts are at
+    /// least 1 (1 and 1 give the state back).
+    pub fn scaled(&self, copies: usize, target_copies: usize) -> State {
+        let name = |base: &str, k: usize| if k == 0 { base.to_string() } else { format!("{base}~{k}") };
+        let hosts = (0..copies.max(1))
+            .flat_map(|k| {
+                self.hosts.iter().map(move |h| Host {
+                    name: name(&h.name, k),
+                    kind: if k > 0 && h.kind == HostKind::Home { HostKind::Network } else { h.kind },
+                    ..h.clone()
+                })
+            })
+            .collect();
+        let targets = (0..target_copies.max(1))
+            .flat_map(|k| self.targets.iter().map(move |t| Target { name: name(&t.name, k), ..t.clone() }))
+            .collect();
+        let tasks = (0..copies.max(1).min(target_copies.max(1)))
+            .flat_map(|k| {
+                self.tasks.iter().map(move |t| Task {
+                    id: name(&t.id, k),
+                    target: name(&t.target, k),
+                    placement: t.placement.iter().map(|(host, &n)| (name(host, k), n)).collect(),
+                    ..t.clone()
+                })
+            })
+            .collect();
+        State { hosts, targets, tasks, ..self.clone() }
+    }
+}

@@ -75,3 +75,19 @@ fn to_json_sorts_every_object_by_key() {
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(text, serde_json::to_string(&value).unwrap());
 }
+
+/// A scaled state is as valid as its model, with every count multiplied and
+/// every name unique, and it plans.
+#[test]
+fn scaled_states_are_valid_copies() {
+    for (name, state) in models() {
+        let scaled = state.scaled(3, 2);
+        assert_eq!(scaled.hosts.len(), 3 * state.hosts.len(), "{name}");
+        assert_eq!(scaled.targets.len(), 2 * state.targets.len(), "{name}");
+        assert_eq!(scaled.tasks.len(), 2 * state.tasks.len(), "{name}");
+        reallot::check(&scaled).unwrap_or_else(|e| panic!("{name} scaled: {e}"));
+        reallot::plan(&scaled).unwrap_or_else(|e| panic!("{name} scaled does not plan: {e}"));
+    }
+    let (_, state) = models().into_iter().next().expect("a model");
+    assert_eq!(state.scaled(1, 1), state);
+}
