@@ -7,7 +7,9 @@
 //! - `parse_check/late-game`: [`reallot::parse`] then [`reallot::check`] on the
 //!   late-game file's text;
 //! - `parse_check/at-limits`: the same on a generated state at every size limit
-//!   (10,000 hosts, 10,000 targets, 1,000 tasks, 100,000 placement entries).
+//!   (10,000 hosts, 10,000 targets, 1,000 tasks, 100,000 placement entries);
+//! - `scale/x10`, `scale/t5000`: [`reallot::plan`] on the late game copied 10
+//!   times, and with 5,040 targets (`State::scaled`).
 //!
 //! See `BENCHMARKS.md` for the results and the targets.
 
@@ -117,5 +119,24 @@ fn bench_parse_check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_plan, bench_analyze, bench_parse_check);
+/// The late game copied (`State::scaled`): 10× hosts, targets and tasks, and
+/// 80× the targets alone (5,040), with a time limit that does not cut, so what
+/// is timed is the whole search.
+fn bench_scale(c: &mut Criterion) {
+    let text = late_game_text();
+    let late = reallot::parse(&text).unwrap_or_else(|e| panic!("models/{LATE_GAME}.json: {e}"));
+    let mut group = c.benchmark_group("scale");
+    group.measurement_time(Duration::from_secs(20)).sample_size(10);
+    for (name, copies, target_copies) in [("x10", 10, 10), ("t5000", 1, 80)] {
+        let mut state = late.scaled(copies, target_copies);
+        state.policy.time_limit_ms = 60_000;
+        reallot::plan(&state).unwrap_or_else(|e| panic!("{name} does not plan: {e}"));
+        group.bench_with_input(BenchmarkId::from_parameter(name), &state, |b, state| {
+            b.iter(|| reallot::plan(black_box(state)).expect("plan"));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_plan, bench_analyze, bench_parse_check, bench_scale);
 criterion_main!(benches);
