@@ -7,6 +7,7 @@ mod cli;
 mod contract;
 mod game_vectors;
 mod library;
+mod oracle;
 mod props;
 mod ranges;
 mod schema;
