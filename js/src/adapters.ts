@@ -193,7 +193,8 @@ function state(player: Person, hosts: Host[], targets: Target[], tasks: Task[], 
                 server_weaken_rate: b.ServerWeakenRate,
             },
         },
-        hosts,
+        // An empty list is the planner's to refuse (a problem at `hosts`), not a type error here.
+        hosts: hosts as State["hosts"],
         targets,
         tasks,
     };

@@ -126,6 +126,14 @@ export type Action =
        */
       task: string;
     };
+/**
+ * What a plan does with today's table.
+ */
+export type Decision = "changed" | "kept" | "repaired" | "below_min_gain";
+/**
+ * Whether every stage of the solve ran to its end.
+ */
+export type SolveStatus = "complete" | "time_limit" | "error";
 
 /**
  * Everything one rebalance cycle reads.
@@ -141,8 +149,11 @@ export interface State {
   description?: string | null;
   /**
    * Servers that can run scripts. At least one.
+   *
+   * @minItems 1
+   * @maxItems 10000
    */
-  hosts: Host[];
+  hosts: [Host, ...Host[]];
   /**
    * The player's skill and multipliers.
    */
@@ -153,10 +164,14 @@ export interface State {
   policy?: Policy;
   /**
    * Servers with money that tasks may work on.
+   *
+   * @maxItems 10000
    */
   targets?: Target[];
   /**
    * Today's allocation table: the tasks running now.
+   *
+   * @maxItems 10000
    */
   tasks?: Task[];
 }
@@ -165,19 +180,27 @@ export interface State {
  */
 export interface Config {
   /**
-   * Largest fraction of max money one batch may take (above 0, at most 1).
+   * Largest fraction of max money one batch may take.
+   *
+   * Allowed: a number from 0.000001 to 1.
    */
   max_hack_fraction?: number;
   /**
    * A target whose money is below this fraction of its maximum is sown first.
+   *
+   * Allowed: a number from 0 to 1.
    */
   money_tolerance?: number;
   /**
    * A target whose security is above minimum by more than this is tilled first.
+   *
+   * Allowed: a number from 0 to 100.
    */
   security_tolerance?: number;
   /**
-   * Milliseconds between the landings of a batch's four actions (1 to 10,000).
+   * Milliseconds between the landings of a batch's four actions.
+   *
+   * Allowed: a number from 1 to 10000.
    */
   spacing_ms?: number;
 }
@@ -186,7 +209,9 @@ export interface Config {
  */
 export interface Host {
   /**
-   * CPU cores, 1 to 128.
+   * CPU cores.
+   *
+   * Allowed: an integer from 1 to 128.
    */
   cores?: number;
   /**
@@ -198,7 +223,9 @@ export interface Host {
    */
   kind?: HostKind;
   /**
-   * Installed RAM in GB (at most two decimals).
+   * Installed RAM in GB.
+   *
+   * Allowed: GB from 0 to 1099511627776 with at most two decimals.
    */
   max_ram: number;
   /**
@@ -207,6 +234,8 @@ export interface Host {
   name: string;
   /**
    * RAM in GB that is not ours to plan: set-aside, foreign processes, services.
+   *
+   * Allowed: GB from 0 to max_ram with at most two decimals.
    */
   reserved_ram?: number;
 }
@@ -228,11 +257,15 @@ export interface Player {
    */
   bitnode?: BitNode;
   /**
-   * Hacking skill level, 1 or more.
+   * Hacking skill level.
+   *
+   * Allowed: an integer from 1 to 1000000.
    */
   hacking: number;
   /**
    * Intelligence skill level.
+   *
+   * Allowed: an integer from 0 to 1000000.
    */
   intelligence?: number;
   /**
@@ -245,19 +278,39 @@ export interface Player {
  */
 export interface BitNode {
   /**
+   * `HackExpGain`: multiplies the exp each thread earns.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
+   */
+  hack_exp_gain?: number;
+  /**
+   * `HackingLevelMultiplier`: multiplies the skill level that exp gives.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
+   */
+  hacking_level?: number;
+  /**
    * `HackingSpeedMultiplier`: divides hack, grow and weaken times.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
    */
   hacking_speed?: number;
   /**
    * `ScriptHackMoney`: multiplies the money a hack thread takes.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
    */
   script_hack_money?: number;
   /**
    * `ServerGrowthRate`: multiplies grow.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
    */
   server_growth_rate?: number;
   /**
    * `ServerWeakenRate`: multiplies weaken.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
    */
   server_weaken_rate?: number;
 }
@@ -266,19 +319,39 @@ export interface BitNode {
  */
 export interface Mults {
   /**
+   * Multiplies the skill level that exp gives.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
+   */
+  hacking?: number;
+  /**
    * Multiplies the hack chance.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
    */
   hacking_chance?: number;
   /**
+   * Multiplies the exp each thread earns.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
+   */
+  hacking_exp?: number;
+  /**
    * Multiplies grow.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
    */
   hacking_grow?: number;
   /**
    * Multiplies the money a hack thread takes.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
    */
   hacking_money?: number;
   /**
    * Divides hack, grow and weaken times.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
    */
   hacking_speed?: number;
 }
@@ -289,16 +362,21 @@ export interface Policy {
   /**
    * Seconds of game time the planner looks ahead: one-off costs of a change are
    * spread over it, and till/sow are valued by the harvest income they bring
-   * forward within it (60 to 10^7).
+   * forward within it.
+   *
+   * Allowed: a number from 60 to 10000000.
    */
   horizon_s?: number;
   /**
-   * A change whose net gain is below this fraction of current income is not made
-   * (0 to 1).
+   * A change whose net gain is below this fraction of current income is not made.
+   *
+   * Allowed: a number from 0 to 1.
    */
   min_gain?: number;
   /**
-   * Wall-clock budget for the solver in milliseconds (1 to 60,000).
+   * Wall-clock budget for the solver in milliseconds.
+   *
+   * Allowed: an integer from 1 to 60000.
    */
   time_limit_ms?: number;
 }
@@ -307,23 +385,42 @@ export interface Policy {
  */
 export interface Target {
   /**
-   * The server's growth parameter, 1 or more.
+   * The security it started at, which sets the exp a thread earns against it;
+   * defaults to `3 · min_security`, the game's own relation (the minimum is a
+   * third of it, rounded), at most 100.
+   *
+   * Allowed: a number from 1 to 100.
+   */
+  base_security?: number | null;
+  /**
+   * The server's growth parameter.
+   *
+   * Allowed: a number from 1 to 1000000.
    */
   growth: number;
   /**
-   * Maximum money in dollars, more than 0.
+   * Maximum money in dollars.
+   *
+   * Allowed: a number from 1 to 1e18.
    */
   max_money: number;
   /**
    * Harvest options given by the user instead of the game formulas.
+   *
+   * @minItems 1
+   * @maxItems 1000
    */
-  menu?: MenuOption[] | null;
+  menu?: [MenuOption, ...MenuOption[]] | null;
   /**
-   * Minimum security, 1 to 100.
+   * Minimum security.
+   *
+   * Allowed: a number from 1 to 100.
    */
   min_security: number;
   /**
    * Current money; defaults to `max_money`.
+   *
+   * Allowed: a number from 0 to max_money.
    */
   money?: number | null;
   /**
@@ -332,14 +429,20 @@ export interface Target {
   name: string;
   /**
    * Hacking skill needed to hack it.
+   *
+   * Allowed: an integer from 0 to 1000000.
    */
   required_hacking: number;
   /**
    * Current security; defaults to `min_security`.
+   *
+   * Allowed: a number from min_security to 100.
    */
   security?: number | null;
   /**
    * Weaken time at minimum security, overriding the formula (for a user menu).
+   *
+   * Allowed: a number from 1 to 10000000000.
    */
   weaken_ms?: number | null;
 }
@@ -349,14 +452,21 @@ export interface Target {
 export interface MenuOption {
   /**
    * Expected dollars per second one chunk earns in steady state.
+   *
+   * Allowed: a number from 0 to 1e18.
    */
   chunk_income_per_s: number;
   /**
-   * RAM of one batch (one chunk) in GB.
+   * RAM of one batch (one chunk) in GB: at least its hack threads and two
+   * weaken threads (see [`Task::chunk_ram`]).
+   *
+   * Allowed: GB from its threads' RAM to 1099511627776 with at most two decimals.
    */
   chunk_ram: number;
   /**
    * Hack threads H of one batch.
+   *
+   * Allowed: an integer from 1 to 1000000000.
    */
   hack_threads: number;
 }
@@ -366,15 +476,25 @@ export interface MenuOption {
 export interface Task {
   /**
    * RAM of one chunk in GB; defaults to the kind's size (1.75 till, 22.75 sow, the
-   * batch RAM of `hack_threads` for harvest).
+   * batch RAM of `hack_threads` for harvest). A chunk holds at least its own
+   * threads: 1.75 GB for a till (one weaken), 22.75 GB for a sow (12 grow and 1
+   * weaken), `1.70 · hack_threads + 3.50` GB for a harvest (its hack threads and
+   * the two weakens every batch has). A larger chunk is valid (a batch sized at an
+   * older level, a script's own RAM): it holds all its RAM and does its threads'
+   * work, so the planner resizes it when that RAM is worth more elsewhere.
+   *
+   * Allowed: GB from its threads' RAM to 1099511627776 with at most two decimals.
    */
   chunk_ram?: number | null;
   /**
    * Hack threads per batch (harvest only).
+   *
+   * Allowed: an integer from 1 to 1000000000.
    */
   hack_threads?: number | null;
   /**
-   * Unique id, for example `harvest:n00dles`.
+   * Unique id, for example `harvest:n00dles`. Only a name: the planner reads
+   * nothing from it, and names new tasks so that they never take an id in use.
    */
   id: string;
   /**
@@ -386,9 +506,12 @@ export interface Task {
    */
   pinned?: boolean;
   /**
-   * Chunks per host.
+   * Chunks per host, each host at most once.
    */
   placement: {
+    /**
+     * Allowed: an integer from 1 to 1000000000.
+     */
     [k: string]: number;
   };
   /**
@@ -468,12 +591,9 @@ export interface Income {
  */
 export interface Solver {
   /**
-   * `changed` (a better table), `kept` (today's table is the best there is),
-   * `repaired` (only what drains and caps force was changed), or `below_min_gain`
-   * (a better table exists but gains less than `policy.min_gain`; only forced
-   * changes were made).
+   * What the plan does with today's table.
    */
-  decision: string;
+  decision: Decision;
   /**
    * Wall time of the solve. Left out of the CLI's output unless asked for, so the
    * same state gives byte-identical output.
@@ -484,10 +604,9 @@ export interface Solver {
    */
   message?: string | null;
   /**
-   * `complete` (every stage ran to its end), `time_limit` (a stage ran out of time and
-   * the best table found was kept) or `error` (a stage failed, likewise).
+   * Whether every stage of the solve ran to its end.
    */
-  status: string;
+  status: SolveStatus;
 }
 /**
  * Per target: the game's view of it now and its harvest menu.
