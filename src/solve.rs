@@ -718,6 +718,9 @@ fn climb(model: &Model, free: &[Ram], mut table: Table, today: Option<&Table>, g
             }
             let mut changed = false;
             for (h, &on) in free.iter().enumerate() {
+                if guard.out_of_time() {
+                    return table;
+                }
                 for &j in &open {
                     let shapes = match &table[j] {
                         Some(a) => [Some(a.shape), None],
@@ -738,6 +741,9 @@ fn climb(model: &Model, free: &[Ram], mut table: Table, today: Option<&Table>, g
         }
         let mut reshaped = false;
         for &j in &open {
+            if guard.out_of_time() {
+                return table;
+            }
             reshaped |= search.reshape(&mut table, j);
         }
         if !reshaped || guard.out_of_time() {
