@@ -91,3 +91,38 @@ fn scaled_states_are_valid_copies() {
     let (_, state) = models().into_iter().next().expect("a model");
     assert_eq!(state.scaled(1, 1), state);
 }
+
+/// The bytes of a plan do not depend on how busy the machine is: the late game
+/// (default limit) and 10× the late game (a limit that does not cut) planned
+/// while a busy thread spins on every core equal a plan made before them.
+#[test]
+fn plans_are_the_same_bytes_under_load() {
+    let late = models().into_iter().find(|(name, _)| name == "late-game").expect("late-game.json").1;
+    let mut x10 = late.scaled(10, 10);
+    x10.policy.time_limit_ms = 60_000;
+    // Everything but the measured time.
+    let bytes = |state: &reallot::State| {
+        let mut plan = reallot::plan(state).unwrap();
+        plan.solver.elapsed_ms = None;
+        serde_json::to_string(&plan).unwrap()
+    };
+    let quiet: Vec<String> = [&late, &x10].iter().map(|s| bytes(s)).collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let spinners: Vec<_> = (0..cores)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let loaded: Vec<String> = [&late, &x10].iter().map(|s| bytes(s)).collect();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    spinners.into_iter().for_each(|t| t.join().unwrap());
+    assert!(quiet[0] == loaded[0], "late-game: the plan under load differs");
+    assert!(quiet[1] == loaded[1], "10× late game: the plan under load differs");
+}
