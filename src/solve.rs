@@ -769,7 +769,7 @@ struct Search<'a> {
     /// Chunks of each job in the table.
     totals: Vec<u64>,
     /// Per job, its offered shapes that earn, densest first.
-    by_density: Vec<Vec<usize>>,
+    densest: Vec<Vec<usize>>,
     /// The jobs not pinned that have such a shape, by its income per unit of
     /// RAM, most first (then by job): the order a fill takes new jobs in.
     newcomers: Vec<(f64, usize)>,
@@ -814,7 +814,7 @@ impl<'a> Search<'a> {
         for on in &mut residents {
             on.sort_by(by_density);
         }
-        let by_density: Vec<Vec<usize>> = model
+        let densest: Vec<Vec<usize>> = model
             .jobs
             .iter()
             .map(|job| {
@@ -829,17 +829,15 @@ impl<'a> Search<'a> {
             .collect();
         let mut newcomers: Vec<(f64, usize)> = (0..model.jobs.len())
             .filter(|&j| !model.jobs[j].pinned)
-            .filter_map(|j| by_density[j].first().map(|&s| (density(&model.jobs[j].shapes[s]), j)))
+            .filter_map(|j| densest[j].first().map(|&s| (density(&model.jobs[j].shapes[s]), j)))
             .collect();
         newcomers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let smallest = (0..model.jobs.len())
-            .map(|j| {
-                by_density[j].iter().map(|&s| model.jobs[j].shapes[s].chunk).min().unwrap_or(Ram(u64::MAX))
-            })
+            .map(|j| densest[j].iter().map(|&s| model.jobs[j].shapes[s].chunk).min().unwrap_or(Ram(u64::MAX)))
             .collect();
         Search {
             smallest,
-            by_density,
+            densest,
             newcomers,
             best_on: HashMap::new(),
             model,
@@ -873,10 +871,10 @@ impl<'a> Search<'a> {
     /// most its cap): what a job not running yet tries there first.
     fn best_on(&mut self, j: usize, free: Ram) -> Option<usize> {
         let shapes = &self.model.jobs[j].shapes;
-        let by_density = &self.by_density[j];
+        let densest = &self.densest[j];
         *self.best_on.entry((j, free)).or_insert_with(|| {
             let earns = |s: usize| shapes[s].value * free.fits(shapes[s].chunk).min(shapes[s].cap) as f64;
-            by_density
+            densest
                 .iter()
                 .copied()
                 .filter(|&s| earns(s) > 0.0)
@@ -887,7 +885,7 @@ impl<'a> Search<'a> {
     /// The densest shape of job `j` whose chunk fits in `room`.
     fn densest_within(&self, j: usize, room: Ram) -> Option<usize> {
         let shapes = &self.model.jobs[j].shapes;
-        self.by_density[j].iter().copied().find(|&s| shapes[s].chunk <= room)
+        self.densest[j].iter().copied().find(|&s| shapes[s].chunk <= room)
     }
 
     /// Changes job `k`'s chunks on host `h` (in shape `s` when it has none) by

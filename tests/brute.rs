@@ -149,7 +149,7 @@ fn state(t: &Tiny) -> State {
 }
 
 /// Every way to put at most `most` chunks of `ram` on hosts with `free` room.
-fn placements(free: &[u64], ram: u64, most: u64) -> Vec<Vec<u64>> {
+pub(crate) fn placements(free: &[u64], ram: u64, most: u64) -> Vec<Vec<u64>> {
     let mut out = vec![vec![]];
     for &f in free {
         let mut next = Vec::new();

@@ -19,6 +19,8 @@ use reallot::game::{self, Harvests, Server, Timing};
 use reallot::state::{Host, Player, Target};
 use reallot::{Ram, State};
 
+use crate::brute::placements;
+
 /// Early targets, as `tests/data/servers.json` has them (prepped).
 fn early_targets() -> Vec<Target> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/servers.json");
@@ -61,36 +63,17 @@ fn harvests(state: &State, target: &Target) -> (Vec<(Ram, f64)>, u64) {
     (front, Timing::of(player, &server, config).overlap())
 }
 
-/// The most income the targets from `t` on can make in `free` RAM per host.
-fn best(menus: &[(Vec<(Ram, f64)>, u64)], t: usize, free: &mut [Ram]) -> f64 {
+/// The most income the targets from `t` on can make in `free` hundredths of a
+/// GB per host.
+fn best(menus: &[(Vec<(Ram, f64)>, u64)], t: usize, free: &mut [u64]) -> f64 {
     let Some((options, cap)) = menus.get(t) else { return 0.0 };
     let mut most = best(menus, t + 1, free);
     for &(ram, income) in options {
-        most = most.max(splits(menus, t, ram, income, *cap, 0, free));
-    }
-    most
-}
-
-/// Every way to put up to `left` chunks of `ram` on hosts `h` on, then the rest.
-fn splits(
-    menus: &[(Vec<(Ram, f64)>, u64)],
-    t: usize,
-    ram: Ram,
-    income: f64,
-    left: u64,
-    h: usize,
-    free: &mut [Ram],
-) -> f64 {
-    if h == free.len() {
-        return best(menus, t + 1, free);
-    }
-    let mut most = 0.0f64;
-    for n in 0..=free[h].fits(ram).min(left) {
-        let room = free[h];
-        free[h] = Ram(room.0 - ram.0 * n);
-        let rest = splits(menus, t, ram, income, left - n, h + 1, free);
-        free[h] = room;
-        most = most.max(income * n as f64 + rest);
+        for p in placements(free, ram.0, *cap) {
+            free.iter_mut().zip(&p).for_each(|(f, n)| *f -= n * ram.0);
+            most = most.max(income * p.iter().sum::<u64>() as f64 + best(menus, t + 1, free));
+            free.iter_mut().zip(&p).for_each(|(f, n)| *f += n * ram.0);
+        }
     }
     most
 }
@@ -111,7 +94,7 @@ fn tiny() -> impl Strategy<Value = State> {
 /// The best income on `state` by exhaustive search, and its plan's.
 fn exact_and_planned(state: &State) -> (f64, reallot::Plan) {
     let menus: Vec<_> = state.targets.iter().map(|t| harvests(state, t)).collect();
-    let mut free: Vec<Ram> = state.hosts.iter().map(|h| Ram::from_gb(h.max_ram).unwrap()).collect();
+    let mut free: Vec<u64> = state.hosts.iter().map(|h| Ram::from_gb(h.max_ram).unwrap().0).collect();
     (best(&menus, 0, &mut free), reallot::plan(state).unwrap())
 }
 
