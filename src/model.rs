@@ -76,16 +76,60 @@ pub(crate) struct Model {
     pub current: Table,
 }
 
-/// One job's allocation: a shape and chunks per host (indexed like `net.hosts`).
+/// One job's allocation: a shape and chunks per host. Only the hosts that hold
+/// a chunk are kept (by host index, ascending), so a table costs what it places,
+/// not jobs × hosts, and two equal allocations are equal as values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Alloc {
     pub shape: usize,
-    pub count: Vec<u64>,
+    placed: Vec<(usize, u64)>,
 }
 
 impl Alloc {
+    /// No chunk yet.
+    pub fn new(shape: usize) -> Alloc {
+        Alloc { shape, placed: Vec::new() }
+    }
+
+    /// Chunks on host `h`.
+    pub fn get(&self, h: usize) -> u64 {
+        self.placed.binary_search_by_key(&h, |p| p.0).map_or(0, |i| self.placed[i].1)
+    }
+
+    /// Sets the chunks on host `h`.
+    pub fn set(&mut self, h: usize, n: u64) {
+        match (self.placed.binary_search_by_key(&h, |p| p.0), n) {
+            (Ok(i), 0) => _ = self.placed.remove(i),
+            (Ok(i), n) => self.placed[i].1 = n,
+            (Err(_), 0) => {}
+            (Err(i), n) => self.placed.insert(i, (h, n)),
+        }
+    }
+
+    /// The hosts that hold chunks, with their chunks, by host index.
+    pub fn hosts(&self) -> impl DoubleEndedIterator<Item = (usize, u64)> + '_ {
+        self.placed.iter().copied()
+    }
+
     pub fn total(&self) -> u64 {
-        self.count.iter().sum()
+        self.placed.iter().map(|p| p.1).sum()
+    }
+
+    /// Chunks that `self` and `other` hold on the same hosts.
+    fn common(&self, other: &Alloc) -> u64 {
+        let (mut a, mut b) = (self.placed.iter().peekable(), other.placed.iter().peekable());
+        let mut common = 0;
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match x.0.cmp(&y.0) {
+                std::cmp::Ordering::Less => _ = a.next(),
+                std::cmp::Ordering::Greater => _ = b.next(),
+                std::cmp::Ordering::Equal => {
+                    common += x.1.min(y.1);
+                    (a.next(), b.next());
+                }
+            }
+        }
+        common
     }
 }
 
@@ -209,11 +253,11 @@ pub(crate) fn build(net: Net) -> Model {
         .iter()
         .map(|job| {
             job.current.map(|(task, shape)| {
-                let mut count = vec![0; net.hosts.len()];
+                let mut alloc = Alloc::new(shape);
                 for &(h, n) in &net.tasks[task].placement {
-                    count[h] = n;
+                    alloc.set(h, n);
                 }
-                Alloc { shape, count }
+                alloc
             })
         })
         .collect();
@@ -269,7 +313,7 @@ fn offered(harvests: &game::Harvests, grid: &[game::Harvest], hosts: &[Ram]) -> 
             let limit = Ram(room.0 / n);
             // The largest batch of all is in already (the envelope keeps it).
             if limit < largest.batch.ram {
-                options.extend(harvests.largest_within(limit));
+                options.extend(harvests.largest_within(grid, limit));
             }
         }
     }
@@ -327,8 +371,8 @@ impl Model {
         match (self.current[j].as_ref(), new) {
             (Some(o), Some(n)) if o.shape == n.shape => {
                 let s = self.shape(j, n);
-                let added: u64 = o.count.iter().zip(&n.count).map(|(a, b)| b.saturating_sub(*a)).sum();
-                let removed: u64 = o.count.iter().zip(&n.count).map(|(a, b)| a.saturating_sub(*b)).sum();
+                let common = o.common(n);
+                let (added, removed) = (n.total() - common, o.total() - common);
                 // Chunks above the cap earn nothing, so dropping them costs nothing.
                 let surplus = o.total().saturating_sub(s.cap);
                 s.start * added as f64 + s.stop * removed.saturating_sub(surplus) as f64
@@ -371,7 +415,7 @@ impl Model {
         for (j, a) in table.iter().enumerate() {
             if let Some(a) = a.as_ref().filter(|_| !self.jobs[j].pinned) {
                 let chunk = self.shape(j, a).chunk;
-                for (h, &n) in a.count.iter().enumerate() {
+                for (h, n) in a.hosts() {
                     room[h] = room[h].saturating_sub(chunk * n);
                 }
             }
@@ -401,8 +445,8 @@ impl Model {
             if a.total() == 0 {
                 return Some(format!("{} holds an empty allocation", self.net.targets[job.target].name));
             }
-            for (h, &n) in a.count.iter().enumerate() {
-                if n > 0 && self.net.hosts[h].evict {
+            for (h, n) in a.hosts() {
+                if self.net.hosts[h].evict {
                     return Some(format!(
                         "{} holds chunks on drained {}",
                         self.net.targets[job.target].name, self.net.hosts[h].name
@@ -438,22 +482,22 @@ impl Model {
             let s = &self.jobs[j].shapes[alloc.shape];
             // Trim above the cap, taking from drained hosts first.
             let mut excess = alloc.total().saturating_sub(s.cap);
-            let hosts: Vec<usize> = (0..alloc.count.len()).rev().collect();
+            let hosts: Vec<usize> = alloc.hosts().rev().map(|p| p.0).collect();
             for &h in hosts.iter().filter(|&&h| self.net.hosts[h].evict).chain(hosts.iter()) {
-                let cut = excess.min(alloc.count[h]);
-                alloc.count[h] -= cut;
+                let cut = excess.min(alloc.get(h));
+                alloc.set(h, alloc.get(h) - cut);
                 excess -= cut;
             }
-            for h in 0..alloc.count.len() {
-                if !self.net.hosts[h].evict || alloc.count[h] == 0 {
-                    continue;
-                }
-                let mut moving = std::mem::take(&mut alloc.count[h]);
+            let evicted: Vec<usize> =
+                alloc.hosts().map(|p| p.0).filter(|&h| self.net.hosts[h].evict).collect();
+            for h in evicted {
+                let mut moving = alloc.get(h);
+                alloc.set(h, 0);
                 for (to, room) in free.iter_mut().enumerate() {
                     let n = room.fits(s.chunk).min(moving);
                     if n > 0 {
                         *room -= s.chunk * n;
-                        alloc.count[to] += n;
+                        alloc.set(to, alloc.get(to) + n);
                         moving -= n;
                     }
                 }

@@ -141,7 +141,7 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
             planned_per_s: planned,
             prep_value_per_s: value - planned,
             change_cost: model.cost(&table),
-            upper_bound_per_s: solve::bound(&model, &table).max(value),
+            upper_bound_per_s: outcome.bound.max(value),
         },
         solver: Solver { status, decision, message, elapsed_ms: Some(started.elapsed().as_millis() as u64) },
     })
@@ -211,7 +211,7 @@ fn table_tasks(model: &Model, table: &Table) -> Vec<net::Task> {
             target: job.target,
             hack_threads: shape.hack_threads,
             chunk: shape.chunk,
-            placement: a.count.iter().enumerate().filter(|c| *c.1 > 0).map(|(h, &n)| (h, n)).collect(),
+            placement: a.hosts().collect(),
             pinned: old.is_some_and(|t| t.pinned),
         });
     }
@@ -227,7 +227,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
     let mut used = vec![Ram::ZERO; net.hosts.len()];
     for (j, a) in table.iter().enumerate() {
         if let Some(a) = a {
-            for (h, &n) in a.count.iter().enumerate() {
+            for (h, n) in a.hosts() {
                 used[h] += model.shape(j, a).chunk * n;
             }
         }
@@ -275,7 +275,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                 let before: Vec<(usize, Ram)> = old_task
                     .map_or(Vec::new(), |t| t.placement.iter().map(|&(h, n)| (h, t.chunk * n)).collect());
                 let lost: Vec<usize> =
-                    before.iter().filter(|&&(h, r)| s.chunk * a.count[h] < r).map(|&(h, _)| h).collect();
+                    before.iter().filter(|&&(h, r)| s.chunk * a.get(h) < r).map(|&(h, _)| h).collect();
                 let gave = before.iter().map(|b| b.1).sum::<Ram>().saturating_sub(s.chunk * n);
                 let shrunk = if gave > Ram::ZERO {
                     format!("; gave up {gave}{}", successors(model, table, j, lost.into_iter()))
@@ -321,7 +321,7 @@ fn successors(model: &Model, table: &Table, except: usize, hosts: impl Iterator<
     let mut holders: Vec<(Ram, &str)> = Vec::new();
     for (j, a) in table.iter().enumerate().filter(|(j, _)| *j != except) {
         let Some(a) = a else { continue };
-        let ram: Ram = hosts.iter().map(|&h| model.shape(j, a).chunk * a.count[h]).sum();
+        let ram: Ram = hosts.iter().map(|&h| model.shape(j, a).chunk * a.get(h)).sum();
         if ram > Ram::ZERO {
             holders.push((ram, &model.net.targets[model.jobs[j].target].name));
         }

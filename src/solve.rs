@@ -54,6 +54,8 @@ pub(crate) struct Outcome {
     pub table: Table,
     /// Today's table with only the changes that drains and caps force.
     pub baseline: Table,
+    /// An upper bound on [`Model::value`] of every valid table.
+    pub bound: f64,
     pub status: Status,
 }
 
@@ -75,42 +77,48 @@ impl Guard {
 }
 
 /// Solves the model; `deadline` only guards against a solve that runs too long.
+/// A stage that would start after it is skipped (the bound then is the cheap
+/// one-pool relaxation).
 pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let free = model.free_for_plan();
     let mut guard = Guard { deadline, status: Status::Complete };
     let baseline = baseline(model, &free);
     let today = Some(&model.current);
-    let kept = climb(model, &free, baseline.clone(), today, &mut guard);
-    let fresh = scratch(model, &free, &mut guard);
-    let exact = exact(model, &free, &fresh, &mut guard);
-    let mut candidates = vec![baseline.clone(), kept, fresh];
-    candidates.extend(exact);
+    let mut candidates = vec![baseline.clone()];
+    candidates.push(climb(model, &free, baseline.clone(), today, &mut guard));
+    if !guard.out_of_time() {
+        let fresh = scratch(model, &free, &mut guard);
+        let exact = exact(model, &free, &fresh, &mut guard);
+        candidates.push(fresh);
+        candidates.extend(exact);
+    }
     let best = best_of(model, &candidates);
     let table = climb(model, &free, candidates.swap_remove(best), today, &mut guard);
-    Outcome { table, baseline, status: guard.status }
+    let bound = bound(model, &table, &mut guard);
+    Outcome { table, baseline, bound, status: guard.status }
 }
 
 /// An upper bound on [`Model::value`] of any valid table; `table` (a good one)
 /// sets the step size. Two relaxations see different things, so the smaller
 /// bound is taken; the second, dearer one only runs when the first leaves more
 /// than [`BOUND_SLACK`] between `table` and the bound.
-pub(crate) fn bound(model: &Model, table: &Table) -> f64 {
+fn bound(model: &Model, table: &Table, guard: &mut Guard) -> f64 {
     let free = model.free_for_plan();
+    let classes = host_classes(&free);
     let pinned_value = model.value(&pinned_only(model, &model.current));
     let known = model.value(table) - pinned_value;
     // Every shape a job may run: those offered, and every other batch size of
     // the formulas' menu, so that the bound holds for all of them.
-    let fits = |s: &Shape| s.value > 0.0 && free.iter().any(|f| f.fits(s.chunk) > 0);
-    let shapes: Vec<(usize, &Shape)> = (0..model.jobs.len())
-        .filter(|&j| !model.jobs[j].pinned)
-        .flat_map(|j| model.jobs[j].shapes.iter().chain(&model.jobs[j].bound).map(move |s| (j, s)))
-        .filter(|(_, s)| fits(s))
-        .collect();
-    let classes = host_classes(&free);
+    let fits = |s: &Shape| s.value > 0.0 && fits_on(&classes, s.chunk) > 0;
+    let mut shapes: Vec<(usize, &Shape)> =
+        Vec::with_capacity(model.jobs.iter().map(|j| j.shapes.len() + j.bound.len()).sum());
+    for (j, job) in model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned) {
+        shapes.extend(job.shapes.iter().chain(&job.bound).filter(|s| fits(s)).map(|s| (j, s)));
+    }
     let jobs = model.jobs.len();
-    let mut bound = lagrangian_bound(jobs, &shapes, &classes, known);
+    let mut bound = lagrangian_bound(jobs, &shapes, &classes, known, guard);
     if bound > known * (1.0 + BOUND_SLACK) && shapes.len() <= PACKING_SHAPES {
-        bound = bound.min(packing_bound(jobs, &shapes, &classes, known));
+        bound = bound.min(packing_bound(jobs, &shapes, &classes, known, guard));
     }
     pinned_value + bound
 }
@@ -190,18 +198,22 @@ const EXACT_NODES: u64 = 2000;
 /// same whatever runs today. `None` when the model is too large for it.
 fn exact(model: &Model, free: &[Ram], start: &Table, guard: &mut Guard) -> Option<Table> {
     let scale = value_scale(model);
-    let shapes: Vec<(usize, usize, u64)> = open_shapes(model, free).collect();
-    let cells: usize = shapes
-        .iter()
-        .map(|&(j, s, _)| free.iter().filter(|f| f.fits(model.jobs[j].shapes[s].chunk) > 0).count())
-        .sum();
-    if cells > EXACT_MAX_COLUMNS {
-        return None;
+    // Counted lazily: a large model stops after a few shapes.
+    let classes = host_classes(free);
+    let mut cells = 0;
+    let mut shapes: Vec<(usize, usize)> = Vec::new();
+    for (j, s) in open_shapes(model, &classes) {
+        let chunk = model.jobs[j].shapes[s].chunk;
+        cells += classes.iter().filter(|c| c.0.fits(chunk) > 0).map(|c| c.1 as usize).sum::<usize>();
+        if cells > EXACT_MAX_COLUMNS {
+            return None;
+        }
+        shapes.push((j, s));
     }
     let mut lp = Lp::default();
     let mut x: Vec<(usize, usize, usize, usize)> = Vec::new(); // (job, shape, host, column)
     let mut choose: Vec<Vec<usize>> = vec![Vec::new(); model.jobs.len()];
-    for &(j, s, _) in &shapes {
+    for &(j, s) in &shapes {
         let shape = &model.jobs[j].shapes[s];
         let held = start[j].as_ref().filter(|a| a.shape == s);
         let y = lp.integer(0.0, 1.0, f64::from(u8::from(held.is_some())));
@@ -212,7 +224,7 @@ fn exact(model: &Model, free: &[Ram], start: &Table, guard: &mut Guard) -> Optio
             if most == 0 {
                 continue;
             }
-            let warm = held.map_or(0, |a| a.count[h]) as f64;
+            let warm = held.map_or(0, |a| a.get(h)) as f64;
             let c = lp.integer(shape.value / scale, most as f64, warm);
             cap_row.push((c, 1.0));
             x.push((j, s, h, c));
@@ -240,8 +252,8 @@ fn exact(model: &Model, free: &[Ram], start: &Table, guard: &mut Guard) -> Optio
             for &(j, s, h, c) in &x {
                 let n = solved.as_ref().map_or(0.0, |v| v[c]).round() as u64;
                 if n > 0 {
-                    table[j].get_or_insert_with(|| Alloc { shape: s, count: vec![0; free.len()] }).count
-                        [h] += n;
+                    let a = table[j].get_or_insert_with(|| Alloc::new(s));
+                    a.set(h, a.get(h) + n);
                 }
             }
             Some(table)
@@ -260,13 +272,12 @@ fn pinned_only(model: &Model, table: &Table) -> Table {
     table.iter().zip(&model.jobs).map(|(a, j)| if j.pinned { a.clone() } else { None }).collect()
 }
 
-/// Jobs and shapes the planner may change: not pinned, with room somewhere.
-fn open_shapes<'a>(model: &'a Model, free: &'a [Ram]) -> impl Iterator<Item = (usize, usize, u64)> + 'a {
+/// Jobs and shapes the planner may change: not pinned, worth something, with
+/// room somewhere.
+fn open_shapes<'a>(model: &'a Model, classes: &'a [(Ram, u64)]) -> impl Iterator<Item = (usize, usize)> + 'a {
     model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned).flat_map(move |(j, job)| {
         job.shapes.iter().enumerate().filter_map(move |(s, shape)| {
-            let fit: u64 = free.iter().map(|f| f.fits(shape.chunk)).sum();
-            let most = fit.min(shape.cap);
-            (most > 0 && shape.value > 0.0).then_some((j, s, most))
+            (shape.value > 0.0 && shape.cap > 0 && fits_on(classes, shape.chunk) > 0).then_some((j, s))
         })
     })
 }
@@ -278,7 +289,13 @@ fn open_shapes<'a>(model: &'a Model, free: &'a [Ram]) -> impl Iterator<Item = (u
 /// alone (exactly: one shape, whole chunks, at most its cap), so
 /// `L(λ) = Σ λ·free + Σ_jobs best(λ)` bounds every table; subgradient steps lower it.
 /// `known` is the value of a table already found, which steers the step size.
-fn lagrangian_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u64)], known: f64) -> f64 {
+fn lagrangian_bound(
+    jobs: usize,
+    shapes: &[(usize, &Shape)],
+    classes: &[(Ram, u64)],
+    known: f64,
+    guard: &mut Guard,
+) -> f64 {
     let capacity: Vec<f64> = classes.iter().map(|c| c.0 .0 as f64 * c.1 as f64).collect();
     // Start from one price for all RAM: the marginal density of the one-pool
     // relaxation (every job's income curve, densest pieces first, until the RAM
@@ -298,13 +315,15 @@ fn lagrangian_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u6
         }
     }
     pieces.sort_by(|a, b| (b.income / b.ram).total_cmp(&(a.income / a.ram)));
-    let mut left: f64 = capacity.iter().sum();
-    let mut marginal = 0.0;
+    // That relaxation's value bounds every table too: it is all the bound left
+    // when the guard stops the descent before its first step.
+    let (mut left, mut marginal, mut one_pool): (f64, f64, f64) = (capacity.iter().sum(), 0.0, 0.0);
     for p in &pieces {
         if left <= 0.0 {
             break;
         }
         marginal = p.income / p.ram;
+        one_pool += p.income * (left / p.ram).min(1.0);
         left -= p.ram;
     }
     if left > 0.0 {
@@ -314,6 +333,9 @@ fn lagrangian_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u6
     let mut descent = Descent::new(known);
     let steps = (LAGRANGIAN_WORK / (shapes.len() * classes.len()).max(1)).clamp(3, 200);
     for _ in 0..steps {
+        if guard.out_of_time() {
+            break;
+        }
         let mut order: Vec<usize> = (0..classes.len()).collect();
         order.sort_by(|&a, &b| price[a].total_cmp(&price[b]).then(a.cmp(&b)));
         let mut bound: f64 = price.iter().zip(&capacity).map(|(p, c)| p * c).sum();
@@ -339,7 +361,7 @@ fn lagrangian_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u6
             break;
         }
     }
-    descent.best
+    descent.best.min(one_pool)
 }
 
 /// What `shape` earns at these class prices in [`lagrangian_bound`]'s
@@ -416,15 +438,14 @@ impl Descent {
 /// Hosts grouped by equal free RAM (hosts with no room left out), smallest first:
 /// the bounds treat the hosts of one class alike.
 fn host_classes(free: &[Ram]) -> Vec<(Ram, u64)> {
-    let mut classes: Vec<(Ram, u64)> = Vec::new();
-    for &f in free.iter().filter(|f| **f > Ram::ZERO) {
-        match classes.iter_mut().find(|c| c.0 == f) {
-            Some(c) => c.1 += 1,
-            None => classes.push((f, 1)),
-        }
-    }
-    classes.sort();
-    classes
+    let mut sorted: Vec<Ram> = free.iter().copied().filter(|f| *f > Ram::ZERO).collect();
+    sorted.sort_unstable();
+    sorted.chunk_by(|a, b| a == b).map(|c| (c[0], c.len() as u64)).collect()
+}
+
+/// How many chunks of `chunk` fit on the hosts of `classes`, each host alone.
+fn fits_on(classes: &[(Ram, u64)], chunk: Ram) -> u64 {
+    classes.iter().map(|&(f, n)| f.fits(chunk).saturating_mul(n)).fold(0, u64::saturating_add)
 }
 
 /// The largest host, in units of the chunks' greatest common divisor, whose
@@ -450,7 +471,13 @@ const PACKING_WORK: u64 = 10_000_000;
 /// depth first, and returns the largest bound over the branches (a branch not
 /// explored once [`PACKING_WORK`] is spent counts with its own bound). `known`
 /// is the value of a table already found.
-fn packing_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u64)], known: f64) -> f64 {
+fn packing_bound(
+    jobs: usize,
+    shapes: &[(usize, &Shape)],
+    classes: &[(Ram, u64)],
+    known: f64,
+    guard: &mut Guard,
+) -> f64 {
     if shapes.is_empty() {
         return 0.0;
     }
@@ -488,7 +515,7 @@ fn packing_bound(jobs: usize, shapes: &[(usize, &Shape)], classes: &[(Ram, u64)]
             best = bound;
             continue;
         };
-        if work == 0 {
+        if work == 0 || guard.out_of_time() {
             unexplored = unexplored.max(bound);
             continue;
         }
@@ -665,6 +692,7 @@ fn scratch(model: &Model, free: &[Ram], guard: &mut Guard) -> Table {
             break;
         }
     }
+    let classes = host_classes(free);
     let seed: Table = model
         .jobs
         .iter()
@@ -673,13 +701,18 @@ fn scratch(model: &Model, free: &[Ram], guard: &mut Guard) -> Table {
             if job.pinned {
                 return model.current[j].clone();
             }
-            let fit = |s: &Shape| free.iter().map(|f| f.fits(s.chunk)).sum::<u64>().min(s.cap);
-            let earns =
-                |s: &Shape| s.value * (budget[j] / s.chunk.0.max(1) as f64).floor().min(fit(s) as f64);
+            if budget[j] <= 0.0 {
+                return None;
+            }
+            let earns = |s: &Shape| {
+                let fit = fits_on(&classes, s.chunk).min(s.cap);
+                s.value * (budget[j] / s.chunk.0.max(1) as f64).floor().min(fit as f64)
+            };
+            let earned: Vec<f64> = job.shapes[..job.offered].iter().map(earns).collect();
             (0..job.offered)
-                .filter(|&s| budget[j] > 0.0 && earns(&job.shapes[s]) > 0.0)
-                .max_by(|&a, &b| earns(&job.shapes[a]).total_cmp(&earns(&job.shapes[b])).then(b.cmp(&a)))
-                .map(|s| Alloc { shape: s, count: vec![0; free.len()] })
+                .filter(|&s| earned[s] > 0.0)
+                .max_by(|&a, &b| earned[a].total_cmp(&earned[b]).then(b.cmp(&a)))
+                .map(Alloc::new)
         })
         .collect();
     let mut table = seed;
@@ -809,7 +842,7 @@ impl<'a> Search<'a> {
         let held = table.iter().enumerate().filter_map(|(k, a)| Some((k, a.as_ref()?)));
         for (k, a) in held.filter(|&(k, _)| !model.jobs[k].pinned) {
             let d = density(model.shape(k, a));
-            a.count.iter().enumerate().filter(|(_, &n)| n > 0).for_each(|(h, _)| residents[h].push((d, k)));
+            a.hosts().for_each(|(h, _)| residents[h].push((d, k)));
         }
         for on in &mut residents {
             on.sort_by(by_density);
@@ -898,10 +931,10 @@ impl<'a> Search<'a> {
             }
             trial.undo.push(Undo::Chunks { job: k, shape: s, host: h, added, removed });
         }
-        let alloc = table[k].get_or_insert_with(|| Alloc { shape: s, count: vec![0; self.free.len()] });
-        let (before, shape) = (alloc.count[h], alloc.shape);
-        alloc.count[h] = before + added - removed;
-        let after = alloc.count[h];
+        let alloc = table[k].get_or_insert_with(|| Alloc::new(s));
+        let (before, shape) = (alloc.get(h), alloc.shape);
+        let after = before + added - removed;
+        alloc.set(h, after);
         self.totals[k] = self.totals[k] + added - removed;
         if self.totals[k] == 0 {
             table[k] = None;
@@ -961,7 +994,7 @@ impl<'a> Search<'a> {
         let model = self.model;
         let shape = &model.jobs[j].shapes[s];
         let held_total = self.totals[j];
-        let count = |table: &Table, k: usize, x: usize| table[k].as_ref().map_or(0, |a| a.count[x]);
+        let count = |table: &Table, k: usize, x: usize| table[k].as_ref().map_or(0, |a| a.get(x));
         if shape.cap <= held_total || shape.chunk > self.free[h] {
             return false;
         }
@@ -1056,7 +1089,7 @@ impl<'a> Search<'a> {
 
     /// Chunks of job `j` in shape `s` that today's table runs on host `h`.
     fn was(&self, j: usize, s: usize, h: usize) -> u64 {
-        self.today.and_then(|t| t[j].as_ref()).filter(|a| a.shape == s).map_or(0, |a| a.count[h])
+        self.today.and_then(|t| t[j].as_ref()).filter(|a| a.shape == s).map_or(0, |a| a.get(h))
     }
 
     /// Adds chunks of job `j` in shape `s` on host `h`, where there is room for
@@ -1064,7 +1097,7 @@ impl<'a> Search<'a> {
     /// whether it added any.
     fn add(&mut self, table: &mut Table, j: usize, s: usize, h: usize, most: u64) -> bool {
         let shape = &self.model.jobs[j].shapes[s];
-        let held = table[j].as_ref().map_or(0, |a| a.count[h]);
+        let held = table[j].as_ref().map_or(0, |a| a.get(h));
         let room = self.room[h].fits(shape.chunk).min(shape.cap - self.totals[j]).min(most);
         let was = self.was(j, s, h);
         // The deltas are constant up to today's count there, then constant again
@@ -1191,7 +1224,7 @@ impl<'a> Search<'a> {
         let today = self.today.take();
         if let Some(a) = table[j].clone() {
             let chunk = model.shape(j, &a).chunk;
-            for (h, &n) in a.count.iter().enumerate().filter(|(_, &n)| n > 0) {
+            for (h, n) in a.hosts() {
                 self.change(table, j, a.shape, h, 0, n);
                 self.set_room(h, self.room[h] + chunk * n);
             }

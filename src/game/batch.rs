@@ -262,18 +262,26 @@ impl Harvests {
     }
 
     /// The largest batch whose RAM is at most `ram` (a batch's RAM grows with
-    /// H); `None` when not even one hack thread's fits.
-    pub fn largest_within(&self, ram: Ram) -> Option<Harvest> {
-        let (mut lo, mut hi) = (0, self.most + 1); // lo fits (or is 0), hi does not
+    /// H); `None` when not even one hack thread's fits. `grid` is
+    /// [`Harvests::grid`]: it brackets the answer, so only the hack counts
+    /// between two of its points are searched (none below 128 threads).
+    pub fn largest_within(&self, grid: &[Harvest], ram: Ram) -> Option<Harvest> {
+        let i = grid.partition_point(|o| o.batch.ram <= ram);
+        let below = grid.get(i.checked_sub(1)?)?;
+        let Some(above) = grid.get(i) else { return Some(*below) };
+        // `lo` fits, `hi` does not; a larger H needs at least `lo`'s grow threads.
+        let (mut lo, mut hi) = (below.hack_threads, above.hack_threads);
+        let mut found = *below;
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if self.prepped.batch(mid, None).ram <= ram {
-                lo = mid;
+            let option = harvest_of(self.prepped.batch(mid, Some(found.batch.grow)), self.period);
+            if option.batch.ram <= ram {
+                (lo, found) = (mid, option);
             } else {
                 hi = mid;
             }
         }
-        (lo > 0).then(|| self.at(lo))
+        Some(found)
     }
 }
 
