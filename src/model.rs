@@ -117,17 +117,14 @@ impl Alloc {
 
     /// Chunks that `self` and `other` hold on the same hosts.
     fn common(&self, other: &Alloc) -> u64 {
-        let (mut a, mut b) = (self.placed.iter().peekable(), other.placed.iter().peekable());
-        let mut common = 0;
-        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-            match x.0.cmp(&y.0) {
-                std::cmp::Ordering::Less => _ = a.next(),
-                std::cmp::Ordering::Greater => _ = b.next(),
-                std::cmp::Ordering::Equal => {
-                    common += x.1.min(y.1);
-                    (a.next(), b.next());
-                }
+        let (a, b) = (&self.placed, &other.placed);
+        let (mut i, mut k, mut common) = (0, 0, 0);
+        while let (Some(x), Some(y)) = (a.get(i), b.get(k)) {
+            if x.0 == y.0 {
+                common += x.1.min(y.1);
             }
+            i += usize::from(x.0 <= y.0);
+            k += usize::from(y.0 <= x.0);
         }
         common
     }
