@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use reallot::sim::{Market, Timeline, Unlock, Upgrade};
-use reallot::state::{Host, HostKind, Mults, Player, State, Target};
+use reallot::state::{DrainMode, Host, HostKind, Mults, Player, State, Target};
 use serde_json::Value;
 
 const SERVERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/servers.json");
@@ -134,12 +134,17 @@ fn fresh() -> Timeline {
 
 /// A BitNode a few hours after an augmentation install: skill 500, home kept
 /// (2 TB, 4 cores), purchased servers gone, every port opener bought back.
-fn mid_game(upgrade: Upgrade) -> Timeline {
-    let how = match upgrade {
-        Upgrade::InPlace => "upgraded in place, so today's system never has to stop",
-        Upgrade::Replace => {
+fn mid_game(upgrade: Upgrade, drain: DrainMode) -> Timeline {
+    let how = match (upgrade, drain) {
+        (Upgrade::InPlace, _) => "upgraded in place, so today's system never has to stop",
+        (Upgrade::Replace, DrainMode::Evict) => {
             "replaced: each server below the size the rule wants is drained, deleted once empty and \
              bought again bigger, one at a time (today's system stops everything for each drain)"
+        }
+        (Upgrade::Replace, DrainMode::Cordon) => {
+            "replaced as in mid-game-drain, but each server is cordoned (`drain: cordon`) instead of \
+             evicted: no new chunk goes there and each chunk leaves when its batch or round lands, so \
+             the planner loses no batch in flight (today's system still stops everything)"
         }
     };
     let mut t = timeline(
@@ -158,6 +163,7 @@ fn mid_game(upgrade: Upgrade) -> Timeline {
         4.0 * 3600.0,
     );
     t.market.upgrade = upgrade;
+    t.market.drain = drain;
     t
 }
 
@@ -179,8 +185,9 @@ fn late_game() -> Timeline {
 pub fn timelines() -> Vec<(&'static str, Timeline)> {
     vec![
         ("fresh-bitnode-8h", fresh()),
-        ("mid-game-drain", mid_game(Upgrade::Replace)),
-        ("mid-game-upgrade", mid_game(Upgrade::InPlace)),
+        ("mid-game-drain", mid_game(Upgrade::Replace, DrainMode::Evict)),
+        ("mid-game-cordon", mid_game(Upgrade::Replace, DrainMode::Cordon)),
+        ("mid-game-upgrade", mid_game(Upgrade::InPlace, DrainMode::Evict)),
         ("late-game", late_game()),
     ]
 }

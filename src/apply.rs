@@ -9,7 +9,10 @@ use crate::state::Task;
 /// Applies `actions` in order to `tasks` and returns the table they reach, in id
 /// order. For a plan of a state whose tasks give their `chunk_ram`, applying
 /// `plan.actions` to `state.tasks` gives exactly `plan.tasks` (a task that leaves
-/// its `chunk_ram` out keeps it left out until a resize sets it).
+/// its `chunk_ram` out keeps it left out until a resize sets it). A shrink of a
+/// task's last chunks ends it; a shrink or migration that waits for its work to
+/// land (`when: lands`) changes the table like any other, since the table is
+/// what runs once every such chunk has landed.
 ///
 /// # Errors
 ///
@@ -61,8 +64,14 @@ fn step(table: &mut BTreeMap<String, Task>, action: &Action) -> Result<(), Strin
         Action::Grow { task, host, chunks } => {
             *running(table, task)?.placement.entry(host.clone()).or_default() += chunks;
         }
-        Action::Shrink { task, host, chunks } => take(running(table, task)?, host, *chunks)?,
-        Action::Migrate { task, from, to, chunks } => {
+        Action::Shrink { task, host, chunks, .. } => {
+            let t = running(table, task)?;
+            take(t, host, *chunks)?;
+            if t.placement.is_empty() {
+                table.remove(task);
+            }
+        }
+        Action::Migrate { task, from, to, chunks, .. } => {
             let t = running(table, task)?;
             take(t, from, *chunks)?;
             *t.placement.entry(to.clone()).or_default() += chunks;

@@ -25,7 +25,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::{Host, HostKind, Player, State, Target, Task, TaskKind};
+use crate::state::{Drain, DrainMode, Host, HostKind, Player, State, Target, Task, TaskKind};
 
 impl State {
     /// A state with this player and nothing else: no hosts (add at least one),
@@ -54,6 +54,13 @@ impl Host {
     /// A network host with this RAM, nothing reserved, one core, no drain.
     pub fn new(name: impl Into<String>, max_ram: f64) -> Host {
         Host { name: name.into(), max_ram, reserved_ram: 0.0, cores: 1, kind: HostKind::Network, drain: None }
+    }
+}
+
+impl Drain {
+    /// A drain of this mode without a deadline.
+    pub fn new(mode: DrainMode) -> Drain {
+        Drain { mode, deadline_s: None }
     }
 }
 

@@ -44,7 +44,7 @@ pub enum Action {
         /// How many chunks.
         chunks: u64,
     },
-    /// Remove chunks of a task from one host.
+    /// Remove chunks of a task from one host. A task whose last chunk leaves ends.
     Shrink {
         /// The task.
         task: String,
@@ -52,6 +52,9 @@ pub enum Action {
         host: String,
         /// How many chunks.
         chunks: u64,
+        /// When they leave (a cordoned host's chunks leave when their work lands).
+        #[serde(default, skip_serializing_if = "When::is_now")]
+        when: When,
     },
     /// Move chunks of a task from one host to another.
     Migrate {
@@ -63,6 +66,9 @@ pub enum Action {
         to: String,
         /// How many chunks.
         chunks: u64,
+        /// When they leave `from` (`to`'s RAM is taken now either way).
+        #[serde(default, skip_serializing_if = "When::is_now")]
+        when: When,
     },
     /// Relaunch a task with a new chunk size: its chunks are replaced by these.
     Resize {
@@ -83,6 +89,25 @@ pub enum Action {
     },
 }
 
+/// When chunks leave a host.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// Now: the work they run is stopped (a batch in flight is lost).
+    #[default]
+    Now,
+    /// When the batch (harvest) or round (till, sow) each one runs lands: it is
+    /// not started again on this host (for a migration: it starts on `to`
+    /// instead). Until then it holds its RAM here.
+    Lands,
+}
+
+impl When {
+    fn is_now(&self) -> bool {
+        *self == When::Now
+    }
+}
+
 /// One pending step, with what it does to each host's RAM.
 struct Step {
     action: Action,
@@ -95,13 +120,21 @@ struct Step {
 }
 
 /// The actions from `old` to `new` (both valid tables of `net`, in id order),
-/// ordered so that no host ever holds more than its cap.
+/// ordered so that no host ever holds more than its cap. `lands(task, host)`
+/// says that the task's chunks leave that host only when their work lands:
+/// they free nothing while the actions run, and a task with such chunks is
+/// wound down by shrinks instead of killed (a kill would stop them too).
 ///
 /// # Errors
 ///
 /// [`Error::Internal`] when no order keeps every host within its cap (a bug: the
 /// frees alone always reach a valid table).
-pub(crate) fn actions(net: &Net, old: &[Task], new: &[Task]) -> Result<Vec<Action>, Error> {
+pub(crate) fn actions(
+    net: &Net,
+    old: &[Task],
+    new: &[Task],
+    lands: &dyn Fn(&Task, usize) -> bool,
+) -> Result<Vec<Action>, Error> {
     let ram_of =
         |t: &Task| -> Vec<(usize, Ram)> { t.placement.iter().map(|&(h, n)| (h, t.chunk * n)).collect() };
     let mut used = vec![Ram::ZERO; net.hosts.len()];
@@ -133,7 +166,12 @@ pub(crate) fn actions(net: &Net, old: &[Task], new: &[Task]) -> Result<Vec<Actio
     let news: BTreeMap<&str, &Task> = new.iter().map(|t| (t.id.as_str(), t)).collect();
     for o in old {
         let Some(n) = news.get(o.id.as_str()) else {
-            steps.push(kill(o));
+            if o.placement.iter().any(|&(h, _)| lands(o, h)) {
+                let none = Task { placement: Vec::new(), ..o.clone() };
+                moves(net, o, &none, lands, &mut steps);
+            } else {
+                steps.push(kill(o));
+            }
             continue;
         };
         if o.hack_threads != n.hack_threads || o.chunk != n.chunk || o.kind != n.kind {
@@ -150,7 +188,7 @@ pub(crate) fn actions(net: &Net, old: &[Task], new: &[Task]) -> Result<Vec<Actio
             });
             continue;
         }
-        moves(net, o, n, &mut steps);
+        moves(net, o, n, lands, &mut steps);
     }
     let olds: BTreeMap<&str, &Task> = old.iter().map(|t| (t.id.as_str(), t)).collect();
     for n in new.iter().filter(|n| !olds.contains_key(n.id.as_str())) {
@@ -161,7 +199,7 @@ pub(crate) fn actions(net: &Net, old: &[Task], new: &[Task]) -> Result<Vec<Actio
 }
 
 /// Grows, shrinks and migrations of one task that keeps its chunk size.
-fn moves(net: &Net, old: &Task, new: &Task, steps: &mut Vec<Step>) {
+fn moves(net: &Net, old: &Task, new: &Task, lands: &dyn Fn(&Task, usize) -> bool, steps: &mut Vec<Step>) {
     // Both placements are in host order: walk them side by side.
     let mut less: Vec<(usize, u64)> = Vec::new();
     let mut more: Vec<(usize, u64)> = Vec::new();
@@ -198,10 +236,13 @@ fn moves(net: &Net, old: &Task, new: &Task, steps: &mut Vec<Step>) {
         frees: vec![],
         halves: None,
     };
+    let when = |h: usize| if lands(old, h) { When::Lands } else { When::Now };
+    // RAM that is let go of only when the work lands is not free while the actions run.
+    let frees = |h: usize, n: u64| if lands(old, h) { vec![] } else { vec![(h, c * n)] };
     let shrink = |h: usize, n: u64| Step {
-        action: Action::Shrink { task: id.clone(), host: name(h), chunks: n },
+        action: Action::Shrink { task: id.clone(), host: name(h), chunks: n, when: when(h) },
         takes: vec![],
-        frees: vec![(h, c * n)],
+        frees: frees(h, n),
         halves: None,
     };
     // Pair the losses with the gains as migrations, in host order.
@@ -210,9 +251,15 @@ fn moves(net: &Net, old: &Task, new: &Task, steps: &mut Vec<Step>) {
         let n = less[i].1.min(more[k].1);
         let (from, to) = (less[i].0, more[k].0);
         steps.push(Step {
-            action: Action::Migrate { task: id.clone(), from: name(from), to: name(to), chunks: n },
+            action: Action::Migrate {
+                task: id.clone(),
+                from: name(from),
+                to: name(to),
+                chunks: n,
+                when: when(from),
+            },
             takes: vec![(to, c * n)],
-            frees: vec![(from, c * n)],
+            frees: frees(from, n),
             halves: Some((Box::new(shrink(from, n)), Box::new(grow(to, n)))),
         });
         less[i].1 -= n;

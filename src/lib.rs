@@ -38,7 +38,7 @@ pub mod state;
 mod wasm;
 
 pub use apply::apply;
-pub use diff::Action;
+pub use diff::{Action, When};
 pub use error::{Error, Invalid};
 pub use net::parse;
 pub use plan::{

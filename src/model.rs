@@ -63,6 +63,9 @@ pub(crate) struct Job {
     pub current: Option<(usize, usize)>,
     /// A pinned job keeps its current allocation exactly.
     pub pinned: bool,
+    /// Seconds until all the running task's work in flight has landed, at most:
+    /// a batch (harvest) or a round (till, sow). Zero without a task.
+    pub lands_s: f64,
     /// Why the target cannot run at all, when that is not obvious.
     pub note: Option<String>,
 }
@@ -136,11 +139,11 @@ pub(crate) type Table = Vec<Option<Alloc>>;
 /// Builds the model of a valid network. It cannot fail: every input problem was
 /// found by `net::validate`.
 pub(crate) fn build(net: Net) -> Model {
-    let open_ram: Ram = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).sum();
-    let largest = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).max().unwrap_or(Ram::ZERO);
+    let open_ram: Ram = net.hosts.iter().filter(|h| !h.drained).map(|h| h.cap).sum();
+    let largest = net.hosts.iter().filter(|h| !h.drained).map(|h| h.cap).max().unwrap_or(Ram::ZERO);
     let horizon = net.policy.horizon_s;
     // Pass 1: every target's harvest menu, as if it were prepped, for these hosts.
-    let mut hosts: Vec<Ram> = net.hosts.iter().filter(|h| !h.evict).map(|h| h.cap).collect();
+    let mut hosts: Vec<Ram> = net.hosts.iter().filter(|h| !h.drained).map(|h| h.cap).collect();
     hosts.sort_unstable();
     hosts.dedup();
     let menus: Vec<Menu> = net.targets.iter().map(|t| menu(&net, t, &hosts)).collect();
@@ -200,7 +203,13 @@ pub(crate) fn build(net: Net) -> Model {
         let offered = shapes.len();
         let mut current = None;
         let mut pinned = false;
+        let mut lands_s = 0.0;
         if let Some((task_i, task)) = net.tasks.iter().enumerate().find(|(_, t)| t.target == ti) {
+            lands_s = match task.kind {
+                TaskKind::Harvest => m.timing.cycle_s(),
+                _ => game::round_s(&net.player, &s),
+            };
+
             let own = match task.kind {
                 TaskKind::Harvest => {
                     let h = task.hack_threads.unwrap_or(1);
@@ -244,7 +253,7 @@ pub(crate) fn build(net: Net) -> Model {
         if shapes.is_empty() && current.is_none() && note.is_none() {
             continue;
         }
-        jobs.push(Job { target: ti, phase, shapes, offered, bound, current, pinned, note });
+        jobs.push(Job { target: ti, phase, shapes, offered, bound, current, pinned, lands_s, note });
     }
     let current = jobs
         .iter()
@@ -332,6 +341,12 @@ fn prep_left(net: &Net, s: &Server, kind: TaskKind) -> (f64, Ram) {
     }
 }
 
+/// Whether work that lands within `lands_s` leaves `host` when it lands (a cordon
+/// whose deadline it meets) rather than now.
+fn leaves_when_landed(host: &crate::net::Host, lands_s: f64) -> bool {
+    host.cordon.is_some_and(|deadline| lands_s <= deadline)
+}
+
 fn same_shape(a: &Shape, b: &Shape) -> bool {
     a.kind == b.kind && a.hack_threads == b.hack_threads && a.chunk == b.chunk
 }
@@ -365,21 +380,40 @@ impl Model {
 
     /// The one-off cost in dollars of giving job `j` the allocation `new`.
     pub fn job_cost(&self, j: usize, new: Option<&Alloc>) -> f64 {
-        match (self.current[j].as_ref(), new) {
+        let old = self.current[j].as_ref();
+        // Chunks that leave a cordoned host when their work lands lose nothing.
+        let landed =
+            old.map_or(0, |o| o.hosts().filter(|&(h, _)| self.leaves_when_landed(j, h)).map(|p| p.1).sum());
+        match (old, new) {
             (Some(o), Some(n)) if o.shape == n.shape => {
                 let s = self.shape(j, n);
                 let common = o.common(n);
                 let (added, removed) = (n.total() - common, o.total() - common);
                 // Chunks above the cap earn nothing, so dropping them costs nothing.
                 let surplus = o.total().saturating_sub(s.cap);
-                s.start * added as f64 + s.stop * removed.saturating_sub(surplus) as f64
+                s.start * added as f64
+                    + s.stop * removed.saturating_sub(landed).saturating_sub(surplus) as f64
             }
             (old, new) => {
-                let stop =
-                    old.map_or(0.0, |o| self.shape(j, o).stop * o.total().min(self.shape(j, o).cap) as f64);
+                let stop = old.map_or(0.0, |o| {
+                    self.shape(j, o).stop * (o.total() - landed).min(self.shape(j, o).cap) as f64
+                });
                 stop + new.map_or(0.0, |n| self.shape(j, n).start * n.total() as f64)
             }
         }
+    }
+
+    /// Whether job `j`'s chunks on host `h` leave it when their work lands
+    /// (a cordon whose deadline they meet) rather than now.
+    pub fn leaves_when_landed(&self, j: usize, h: usize) -> bool {
+        self.jobs[j].current.is_some() && leaves_when_landed(&self.net.hosts[h], self.jobs[j].lands_s)
+    }
+
+    /// Whether today's task of job `j` has chunks that leave a host when their
+    /// work lands: then it cannot be relaunched (a resize stops every batch it
+    /// runs), only wound down while a new task takes its place.
+    pub fn winds_down(&self, j: usize) -> bool {
+        self.current[j].as_ref().is_some_and(|o| o.hosts().any(|(h, _)| self.leaves_when_landed(j, h)))
     }
 
     /// What job `j`'s allocation `alloc` earns, in dollars per second.
@@ -395,7 +429,7 @@ impl Model {
     /// RAM each host has for jobs that are not pinned.
     pub fn free_for_plan(&self) -> Vec<Ram> {
         let mut free: Vec<Ram> =
-            self.net.hosts.iter().map(|h| if h.evict { Ram::ZERO } else { h.cap }).collect();
+            self.net.hosts.iter().map(|h| if h.drained { Ram::ZERO } else { h.cap }).collect();
         for job in self.jobs.iter().filter(|j| j.pinned) {
             let (task, _) = job.current.expect("a pinned job has a task");
             for &(h, n) in &self.net.tasks[task].placement {
@@ -443,7 +477,7 @@ impl Model {
                 return Some(format!("{} holds an empty allocation", self.net.targets[job.target].name));
             }
             for (h, n) in a.hosts() {
-                if self.net.hosts[h].evict {
+                if self.net.hosts[h].drained {
                     return Some(format!(
                         "{} holds chunks on drained {}",
                         self.net.targets[job.target].name, self.net.hosts[h].name
@@ -480,13 +514,13 @@ impl Model {
             // Trim above the cap, taking from drained hosts first.
             let mut excess = alloc.total().saturating_sub(s.cap);
             let hosts: Vec<usize> = alloc.hosts().rev().map(|p| p.0).collect();
-            for &h in hosts.iter().filter(|&&h| self.net.hosts[h].evict).chain(hosts.iter()) {
+            for &h in hosts.iter().filter(|&&h| self.net.hosts[h].drained).chain(hosts.iter()) {
                 let cut = excess.min(alloc.get(h));
                 alloc.set(h, alloc.get(h) - cut);
                 excess -= cut;
             }
             let evicted: Vec<usize> =
-                alloc.hosts().map(|p| p.0).filter(|&h| self.net.hosts[h].evict).collect();
+                alloc.hosts().map(|p| p.0).filter(|&h| self.net.hosts[h].drained).collect();
             for h in evicted {
                 let mut moving = alloc.get(h);
                 alloc.set(h, 0);

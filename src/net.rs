@@ -21,8 +21,11 @@ pub(crate) struct Host {
     pub name: String,
     /// `max_ram - reserved_ram`: all the RAM tasks may hold here.
     pub cap: Ram,
-    /// Every chunk must leave this host in this cycle.
-    pub evict: bool,
+    /// Drained (`evict` or `cordon`): the new table holds no chunk here.
+    pub drained: bool,
+    /// Cordoned: a chunk whose batch or round lands within this many seconds
+    /// (infinity without a `deadline_s`) leaves when it lands, the rest now.
+    pub cordon: Option<f64>,
 }
 
 /// A target as the planner sees it.
@@ -177,11 +180,29 @@ fn hosts<'a>(v: &mut Check, list: &'a [state::Host]) -> (Vec<Host>, HashMap<&'a 
         let valid_max = range::MAX_RAM.contains(h.max_ram, None, None).then_some(h.max_ram);
         let reserved = v.ram(&format!("{at}.reserved_ram"), h.reserved_ram, &range::RESERVED_RAM, valid_max);
         v.num(&format!("{at}.cores"), h.cores.into(), &range::CORES);
-        let evict = matches!(h.drain.as_ref().map(|d| d.mode), Some(DrainMode::Evict));
+        let cordon = h.drain.as_ref().and_then(|d| drain(v, &at, d));
         let cap = game::capacity(max, reserved).unwrap_or(Ram::ZERO);
-        hosts.push(Host { name: h.name.clone(), cap, evict });
+        hosts.push(Host { name: h.name.clone(), cap, drained: h.drain.is_some(), cordon });
     }
     (hosts, index)
+}
+
+/// A drain's deadline: for `cordon`, how long its chunks may take to land.
+fn drain(v: &mut Check, at: &str, d: &state::Drain) -> Option<f64> {
+    let at = format!("{at}.drain.deadline_s");
+    match (d.mode, d.deadline_s) {
+        (DrainMode::Evict, None) => None,
+        (DrainMode::Evict, Some(s)) => {
+            let s = range::num(s);
+            v.fail(at, format!("{s} is given for mode \"evict\", which empties the host now; a deadline is allowed with \"cordon\" only"));
+            None
+        }
+        (DrainMode::Cordon, None) => Some(f64::INFINITY),
+        (DrainMode::Cordon, Some(s)) => {
+            v.num(&at, s, &range::DEADLINE_S);
+            Some(s)
+        }
+    }
 }
 
 fn targets<'a>(v: &mut Check, state: &'a State) -> (Vec<Target>, HashMap<&'a str, usize>) {
@@ -380,12 +401,13 @@ fn references(
         return;
     }
     for &(hi, _) in placement {
-        if index.hosts[hi].evict {
+        if index.hosts[hi].drained {
             v.fail(
                 format!("{at}.pinned"),
                 format!(
-                    "the task is pinned but holds chunks on {:?}, which is drained (evict); unpin it or stop the drain",
-                    index.hosts[hi].name
+                    "the task is pinned but holds chunks on {:?}, which is drained ({}); unpin it or stop the drain",
+                    index.hosts[hi].name,
+                    if index.hosts[hi].cordon.is_some() { "cordon" } else { "evict" }
                 ),
             );
         }
@@ -576,7 +598,7 @@ mod tests {
     #[test]
     fn the_capacity_sum_cannot_wrap() {
         let cap = Ram::from_gb(range::MAX_GB).expect("2^40 GB");
-        let hosts = vec![Host { name: "home".into(), cap, evict: false }];
+        let hosts = vec![Host { name: "home".into(), cap, drained: false, cordon: None }];
         let task = |i: usize| Task {
             id: format!("till:t{i}"),
             kind: TaskKind::Till,

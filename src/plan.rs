@@ -1,7 +1,7 @@
 //! The output contract: the new table, the actions, the income figures and the
 //! explanation; and the two entry points that produce them, [`plan`] and [`analyze`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use schemars::JsonSchema;
@@ -122,7 +122,11 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
         return Err(Error::Internal(format!("the plan breaks a rule: {why}")));
     }
     let new = table_tasks(&model, &table);
-    let actions = diff::actions(&model.net, &by_id(model.net.tasks.clone()), &new)?;
+    let job_of: HashMap<usize, usize> =
+        model.jobs.iter().enumerate().map(|(j, job)| (job.target, j)).collect();
+    let lands =
+        |t: &net::Task, h: usize| job_of.get(&t.target).is_some_and(|&j| model.leaves_when_landed(j, h));
+    let actions = diff::actions(&model.net, &by_id(model.net.tasks.clone()), &new, &lands)?;
     let tasks: Vec<Task> = new.iter().map(|t| net::wire(&model.net, t)).collect();
     let (value, planned) = (model.value(&table), model.income(&table));
     let (today_value, today) = (model.value(&model.current), model.income(&model.current));
@@ -191,7 +195,11 @@ fn table_tasks(model: &Model, table: &Table) -> Vec<net::Task> {
         let Some(a) = alloc else { continue };
         let job = &model.jobs[j];
         let shape = model.shape(j, a);
-        let old = job.current.map(|(t, _)| &net.tasks[t]).filter(|t| t.kind == shape.kind);
+        // A task keeps its id through a resize, unless it must wind down instead.
+        let kept = |&(t, s): &(usize, usize)| {
+            net.tasks[t].kind == shape.kind && (s == a.shape || !model.winds_down(j))
+        };
+        let old = job.current.filter(kept).map(|(t, _)| &net.tasks[t]);
         let id = match old {
             Some(t) => t.id.clone(),
             None => {
@@ -233,7 +241,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
         }
     }
     for (h, host) in net.hosts.iter().enumerate() {
-        room[h] = if host.evict { Ram::ZERO } else { host.cap.saturating_sub(used[h]) };
+        room[h] = if host.drained { Ram::ZERO } else { host.cap.saturating_sub(used[h]) };
     }
     for (j, job) in model.jobs.iter().enumerate() {
         let target = &net.targets[job.target].name;
@@ -266,7 +274,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                         _ => "limited by work left".to_string(),
                     }
                 } else if room.iter().all(|r| *r < s.chunk) {
-                    let fit = net.hosts.iter().filter(|h| !h.evict && h.cap >= s.chunk).count();
+                    let fit = net.hosts.iter().filter(|h| !h.drained && h.cap >= s.chunk).count();
                     format!("limited by RAM: no host has {} free ({fit} hosts could hold one)", s.chunk)
                 } else {
                     "limited by its start cost: more chunks would not repay it within the horizon".to_string()
@@ -291,7 +299,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                     }
                     continue;
                 };
-                let drained = old.placement.iter().any(|&(h, _)| net.hosts[h].evict);
+                let drained = old.placement.iter().any(|&(h, _)| net.hosts[h].drained);
                 let why = if drained && current[j].is_some() && baseline[j].is_none() {
                     "killed: its host is drained and no other host had room for it".to_string()
                 } else {

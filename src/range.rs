@@ -135,6 +135,8 @@ pub(crate) const MULT: Range = Range::new(Unit::Num, 1e-6, 1e6);
 pub(crate) const MAX_RAM: Range = Range::new(Unit::Ram, 0.0, MAX_GB);
 /// `hosts[].reserved_ram`.
 pub(crate) const RESERVED_RAM: Range = MAX_RAM.at_most("max_ram");
+/// `hosts[].drain.deadline_s`.
+pub(crate) const DEADLINE_S: Range = Range::new(Unit::Num, 0.0, 1e7);
 /// `hosts[].cores`.
 pub(crate) const CORES: Range = Range::new(Unit::Int, 1.0, 128.0);
 /// `targets[].required_hacking`.
@@ -205,6 +207,7 @@ pub(crate) const FIELDS: &[(&str, &Range)] = &[
     ("hosts[].max_ram", &MAX_RAM),
     ("hosts[].reserved_ram", &RESERVED_RAM),
     ("hosts[].cores", &CORES),
+    ("hosts[].drain.deadline_s", &DEADLINE_S),
     ("targets[].required_hacking", &REQUIRED_HACKING),
     ("targets[].min_security", &MIN_SECURITY),
     ("targets[].security", &SECURITY),

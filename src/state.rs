@@ -191,6 +191,12 @@ pub enum HostKind {
 pub struct Drain {
     /// How to empty it.
     pub mode: DrainMode,
+    /// `cordon` only: seconds from now by which the host must be empty. A chunk
+    /// whose batch or round may still be running then leaves now instead, as with
+    /// `evict`. Without it every chunk waits for its own batch or round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = range::DEADLINE_S.schema())]
+    pub deadline_s: Option<f64>,
 }
 
 /// How a drained host is emptied.
@@ -200,6 +206,11 @@ pub enum DrainMode {
     /// Every chunk leaves the host in this cycle: high-value chunks move, the
     /// lowest-value work is killed.
     Evict,
+    /// No new chunk goes to the host, and each chunk there leaves when the batch
+    /// (harvest) or round (till, sow) it is running lands, so nothing in flight is
+    /// lost: its actions say `"when": "lands"`. The table is planned as for
+    /// `evict`; only when the chunks let go of their RAM differs.
+    Cordon,
 }
 
 /// A server with money.

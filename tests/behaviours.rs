@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use reallot::state::{Drain, DrainMode, State, Task, TaskKind};
-use reallot::{Action, Decision, Plan, SolveStatus};
+use reallot::{Action, Decision, Plan, SolveStatus, When};
 
 use crate::support::{check_contract, model};
 
@@ -92,13 +92,12 @@ fn a_drain_and_replace_migrates_every_chunk_and_nothing_else() {
     let mut replacement = state.hosts.iter().find(|h| h.name == drained).unwrap().clone();
     replacement.name = "pserv-25".into();
     state.hosts.push(replacement);
-    state.hosts.iter_mut().find(|h| h.name == drained).unwrap().drain =
-        Some(Drain { mode: DrainMode::Evict });
+    state.hosts.iter_mut().find(|h| h.name == drained).unwrap().drain = Some(Drain::new(DrainMode::Evict));
     let plan = plan(&state);
     let mut moved: BTreeMap<String, u64> = BTreeMap::new();
     for a in &plan.actions {
         match a {
-            Action::Migrate { task, from, to, chunks } => {
+            Action::Migrate { task, from, to, chunks, when: When::Now } => {
                 assert_eq!((from.as_str(), to.as_str()), (drained, "pserv-25"), "{a:?}");
                 *moved.entry(task.clone()).or_default() += chunks;
             }
@@ -167,4 +166,95 @@ fn a_time_limit_keeps_the_incumbent() {
         let net = i.planned_per_s + i.prep_value_per_s - i.change_cost / state.policy.horizon_s;
         assert!(net >= i.current_per_s + i.current_prep_value_per_s, "{name}: {i:?}");
     }
+}
+
+/// The drain-and-replace above, graceful: with the server cordoned, every chunk
+/// still moves to the new one, but leaves when its work lands (`when: lands`),
+/// nothing arrives on the cordoned host, and the change costs only the starts.
+#[test]
+fn a_cordon_moves_every_chunk_when_its_work_lands() {
+    let mut state = model("drain-pserv");
+    for h in &mut state.hosts {
+        h.drain = None;
+    }
+    state.tasks = plan(&state).tasks;
+    let cordoned = "pserv-9";
+    let mut replacement = state.hosts.iter().find(|h| h.name == cordoned).unwrap().clone();
+    replacement.name = "pserv-25".into();
+    state.hosts.push(replacement);
+    let mut evicted = state.clone();
+    let drain = |s: &mut State, mode| {
+        s.hosts.iter_mut().find(|h| h.name == cordoned).unwrap().drain = Some(Drain::new(mode))
+    };
+    drain(&mut state, DrainMode::Cordon);
+    drain(&mut evicted, DrainMode::Evict);
+    let (graceful, forced) = (plan(&state), plan(&evicted));
+    assert!(!graceful.actions.is_empty());
+    for a in &graceful.actions {
+        match a {
+            Action::Migrate { from, to, when: When::Lands, .. } => {
+                assert_eq!((from.as_str(), to.as_str()), (cordoned, "pserv-25"), "{a:?}")
+            }
+            other => panic!("only graceful migrations off {cordoned} were expected, got {other:?}"),
+        }
+    }
+    // The same table either way; the graceful one does not pay for batches in flight.
+    assert_eq!(graceful.tasks, forced.tasks);
+    assert!(
+        graceful.income.change_cost < forced.income.change_cost,
+        "{:?} vs {:?}",
+        graceful.income,
+        forced.income
+    );
+    crate::support::check_stable(&state, &graceful).unwrap();
+}
+
+/// A cordon's deadline: work that cannot land by then leaves now, as with
+/// `evict`; with time enough, everything waits for its work.
+#[test]
+fn a_cordon_deadline_evicts_what_cannot_land_in_time() {
+    let mut state = model("drain-pserv");
+    let host = state.hosts.iter().position(|h| h.drain.is_some()).unwrap();
+    let name = state.hosts[host].name.clone();
+    let whens = |state: &State| -> Vec<When> {
+        plan(state)
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Shrink { host, when, .. } if *host == name => Some(*when),
+                Action::Migrate { from, when, .. } if *from == name => Some(*when),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut at = |deadline_s| {
+        state.hosts[host].drain = Some(Drain { mode: DrainMode::Cordon, deadline_s });
+        whens(&state)
+    };
+    let (none, short, long) = (at(None), at(Some(0.0)), at(Some(1e6)));
+    assert!(!none.is_empty());
+    assert!(none.iter().all(|w| *w == When::Lands), "{none:?}");
+    assert!(short.iter().all(|w| *w == When::Now), "{short:?}");
+    assert_eq!(long, none);
+}
+
+/// A task that runs only on a cordoned host, with no room anywhere else, winds
+/// down: its chunks leave as their work lands and the task ends, never killed.
+#[test]
+fn a_cordoned_task_with_nowhere_to_go_winds_down() {
+    let state: State = reallot::parse(
+        r#"{"player": {"hacking": 50},
+            "hosts": [{"name": "a", "max_ram": 64, "drain": {"mode": "cordon"}}, {"name": "b", "max_ram": 2}],
+            "targets": [{"name": "n00dles", "required_hacking": 1, "min_security": 1, "max_money": 1750000, "growth": 3000}],
+            "tasks": [{"id": "harvest:n00dles", "kind": "harvest", "target": "n00dles", "hack_threads": 4,
+                       "chunk_ram": 12.25, "placement": {"a": 3}}]}"#,
+    )
+    .unwrap();
+    let plan = plan(&state);
+    assert!(plan.tasks.is_empty(), "{:?}", plan.tasks);
+    assert_eq!(
+        plan.actions,
+        [Action::Shrink { task: "harvest:n00dles".into(), host: "a".into(), chunks: 3, when: When::Lands }]
+    );
+    crate::support::check_stable(&state, &plan).unwrap();
 }

@@ -36,6 +36,8 @@ const BAD: &[(&str, &[&str])] = &[
     ("config-max-hack-fraction-2", &["config.max_hack_fraction"]),
     ("config-spacing-zero", &["config.spacing_ms"]),
     ("cores-fraction", &["hosts[0].cores"]),
+    ("deadline-negative", &["hosts[1].drain.deadline_s"]),
+    ("deadline-on-evict", &["hosts[1].drain.deadline_s"]),
     ("duplicate-field", &["hosts[0].max_ram"]),
     ("duplicate-host", &["hosts[2].name"]),
     ("duplicate-placement-key", &["tasks[0].placement.home"]),

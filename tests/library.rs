@@ -1,7 +1,7 @@
 //! The crate as a Rust user calls it: `apply`, the error as JSON, `to_json`.
 
 use reallot::state::{Task, TaskKind};
-use reallot::{Action, Error};
+use reallot::{Action, Error, When};
 
 use crate::support::models;
 
@@ -32,9 +32,15 @@ fn apply_reaches_every_plan_table() {
 fn apply_names_every_action_it_cannot_apply() {
     let till = Task::new(TaskKind::Till, "n00dles", [("home".to_string(), 2)].into());
     let actions = [
-        Action::Shrink { task: "till:n00dles".into(), host: "home".into(), chunks: 3 },
+        Action::Shrink { task: "till:n00dles".into(), host: "home".into(), chunks: 3, when: When::Now },
         Action::Grow { task: "sow:n00dles".into(), host: "home".into(), chunks: 1 },
-        Action::Migrate { task: "till:n00dles".into(), from: "home".into(), to: "pserv-0".into(), chunks: 1 },
+        Action::Migrate {
+            task: "till:n00dles".into(),
+            from: "home".into(),
+            to: "pserv-0".into(),
+            chunks: 1,
+            when: When::Now,
+        },
         Action::Launch {
             task: "till:n00dles".into(),
             kind: TaskKind::Till,

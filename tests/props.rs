@@ -278,6 +278,17 @@ proptest! {
         check_contract(&s, &p).map_err(TestCaseError::fail)?;
     }
 
+    /// Drains of every mode, with the checker's cordon rules: no chunk goes to a
+    /// cordoned host; without a deadline none leaves it, is killed or resized
+    /// before its work lands; RAM of leaving chunks stays held to the last
+    /// action (rule 2); and the plan is a fixpoint (rule 6).
+    #[test]
+    fn cordons_lose_nothing_in_flight(Case(s) in state(Mix::DRAINS)) {
+        let p = plan(&s)?;
+        check_contract(&s, &p).map_err(TestCaseError::fail)?;
+        check_stable(&s, &p).map_err(TestCaseError::fail)?;
+    }
+
     /// Rule 7 holds, with rules 1–5, when a 1 ms time limit cuts the solver short.
     #[test]
     fn rule_7_holds_when_the_time_limit_cuts_the_solver_short(Case(mut s) in state(Mix::ALL)) {
@@ -486,6 +497,7 @@ const TOKENS: &[&str] = &[
     "[]",
     "\"pinned\":true,",
     "\"drain\":{\"mode\":\"evict\"},",
+    "\"drain\":{\"mode\":\"cordon\",\"deadline_s\":30},",
 ];
 
 fn edit() -> impl Strategy<Value = Edit> {

@@ -242,7 +242,10 @@ fn greedy_restart_restarts_on_every_jump_in_ram() {
 #[test]
 fn every_policy_runs_the_shipped_timelines_below_its_ceiling() {
     let names = shipped_names();
-    assert_eq!(names, ["fresh-bitnode-8h", "late-game", "mid-game-drain", "mid-game-upgrade"]);
+    assert_eq!(
+        names,
+        ["fresh-bitnode-8h", "late-game", "mid-game-cordon", "mid-game-drain", "mid-game-upgrade"]
+    );
     for name in &names {
         let mut t = shipped(name);
         t.duration_s = if name.starts_with("fresh") { 3600.0 } else { 900.0 };
@@ -412,4 +415,30 @@ fn the_cli_reports_and_draws() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+}
+
+#[test]
+fn a_cordoned_host_loses_no_batch_and_is_empty_once_its_work_lands() {
+    let initial = r#"{
+        "player": { "hacking": 1000 },
+        "hosts": [ { "name": "pserv-1", "max_ram": 4096, "kind": "purchased" },
+                   { "name": "pserv-2", "max_ram": 4096, "kind": "purchased" } ],
+        "targets": [ { "name": "n00dles", "required_hacking": 1, "min_security": 1,
+                       "max_money": 1750000, "growth": 3000 },
+                     { "name": "joesguns", "required_hacking": 10, "min_security": 5,
+                       "max_money": 62500000, "growth": 20 } ]
+    }"#;
+    let at = |mode: &str, duration: f64| {
+        let rest =
+            format!(r#""duration_s": {duration}, "events": [ {{ "at_s": 600, "{mode}": [ "pserv-1" ] }} ]"#);
+        run(&small(initial, &rest), &[Policy::Planner]).policies.remove("planner").unwrap()
+    };
+    let on = |p: &sim::PolicyReport| -> u64 {
+        p.tasks_end.iter().filter_map(|t| t.placement.get("pserv-1")).sum()
+    };
+    let (evicted, cordoned) = (at("drain", 1200.0), at("cordon", 1200.0));
+    assert!(evicted.lost_to_drains > 0, "evict kills batches in flight");
+    assert_eq!(cordoned.lost_to_drains, 0, "cordon lets every batch land");
+    assert_eq!(on(&cordoned), 0);
+    assert!(on(&at("cordon", 599.0)) > 0, "pserv-1 held work when it was cordoned");
 }

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use reallot::state::{State, Task, TaskKind};
-use reallot::{Action, Plan};
+use reallot::state::{DrainMode, State, Task, TaskKind};
+use reallot::{Action, Plan, When};
 
 /// Every file in `models/` (not timelines), by name.
 pub fn models() -> Vec<(String, State)> {
@@ -70,11 +70,14 @@ pub fn apply(tasks: &mut BTreeMap<String, Task>, action: &Action) -> Result<(), 
             let t = tasks.get_mut(task).ok_or(format!("grow of missing task {task}"))?;
             *t.placement.entry(host.clone()).or_default() += chunks;
         }
-        Action::Shrink { task, host, chunks } => {
+        Action::Shrink { task, host, chunks, .. } => {
             let t = tasks.get_mut(task).ok_or(format!("shrink of missing task {task}"))?;
             take(t, host, *chunks)?;
+            if t.placement.is_empty() {
+                tasks.remove(task);
+            }
         }
-        Action::Migrate { task, from, to, chunks } => {
+        Action::Migrate { task, from, to, chunks, .. } => {
             let t = tasks.get_mut(task).ok_or(format!("migrate of missing task {task}"))?;
             take(t, from, *chunks)?;
             *t.placement.entry(to.clone()).or_default() += chunks;
@@ -90,6 +93,39 @@ pub fn apply(tasks: &mut BTreeMap<String, Task>, action: &Action) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// What a cordoned host allows: no chunk arrives; without a deadline, every chunk
+/// leaves when its work lands (no kill, resize or leaving now of a task there).
+fn cordoned(
+    cordons: &BTreeMap<&str, Option<f64>>,
+    tasks: &BTreeMap<String, Task>,
+    a: &Action,
+) -> Result<(), String> {
+    let arrives: Vec<&String> = match a {
+        Action::Launch { placement, .. } | Action::Resize { placement, .. } => placement.keys().collect(),
+        Action::Grow { host, .. } | Action::Migrate { to: host, .. } => vec![host],
+        _ => vec![],
+    };
+    if let Some(h) = arrives.into_iter().find(|h| cordons.contains_key(h.as_str())) {
+        return Err(format!("a chunk goes to cordoned {h}"));
+    }
+    let graceful = |h: &str| cordons.get(h).is_some_and(|d| d.is_none());
+    match a {
+        Action::Shrink { host: h, when: When::Now, .. }
+        | Action::Migrate { from: h, when: When::Now, .. }
+            if graceful(h) =>
+        {
+            Err(format!("chunks leave cordoned {h} before their work lands"))
+        }
+        Action::Kill { task } | Action::Resize { task, .. } => match tasks.get(task) {
+            Some(t) if t.placement.keys().any(|h| graceful(h)) => {
+                Err(format!("{task} is stopped while it runs on a cordoned host"))
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
 }
 
 fn take(t: &mut Task, host: &str, chunks: u64) -> Result<(), String> {
@@ -126,9 +162,27 @@ pub fn check_contract(state: &State, plan: &Plan) -> Result<(), String> {
         })
         .collect();
     let pinned: Vec<Task> = tasks.values().filter(|t| t.pinned).cloned().collect();
+    let cordons: BTreeMap<&str, Option<f64>> = state
+        .hosts
+        .iter()
+        .filter_map(|h| {
+            h.drain.as_ref().filter(|d| d.mode == DrainMode::Cordon).map(|d| (h.name.as_str(), d.deadline_s))
+        })
+        .collect();
+    // RAM of chunks that leave only when their work lands: held until the last action.
+    let mut landing: BTreeMap<String, u64> = BTreeMap::new();
     for (i, a) in plan.actions.iter().enumerate() {
+        cordoned(&cordons, &tasks, a).map_err(|e| format!("rule 3: action {i} ({a:?}): {e}"))?;
+        if let Action::Shrink { task, host: from, chunks, when: When::Lands }
+        | Action::Migrate { task, from, chunks, when: When::Lands, .. } = a
+        {
+            let t = &tasks.get(task).ok_or(format!("rule 1: action {i} on missing task {task}"))?;
+            *landing.entry(from.clone()).or_default() += chunk(t) * chunks;
+        }
         apply(&mut tasks, a).map_err(|e| format!("rule 1: action {i} ({a:?}): {e}"))?;
-        for (h, u) in usage(&tasks) {
+        let mut used = usage(&tasks);
+        landing.iter().for_each(|(h, r)| *used.entry(h.clone()).or_default() += r);
+        for (h, u) in used {
             let cap = caps.get(h.as_str()).ok_or(format!("action {i} uses unknown host {h}"))?;
             if u > *cap {
                 return Err(format!("rule 2: after action {i} ({a:?}) {h} holds {u} of {cap} hundredths"));

@@ -132,7 +132,7 @@ fn build(input: &Input) -> State {
                 reserved_ram: gb(reserved),
                 cores: if h.cores < 200 { 1 } else { 1 + u32::from(h.cores) % 128 },
                 kind: [HostKind::Home, HostKind::Network, HostKind::Purchased, HostKind::Hacknet][i % 4],
-                drain: h.drain.then_some(Drain { mode: DrainMode::Evict }),
+                drain: h.drain.then_some(Drain::new(DrainMode::Evict)),
             }
         })
         .collect();
@@ -328,8 +328,14 @@ fn apply(table: &mut BTreeMap<String, Held>, a: &Action) -> Result<(), String> {
             }
         }
         Action::Grow { task, host, chunks } => *get(table, task)?.entry(host.clone()).or_default() += chunks,
-        Action::Shrink { task, host, chunks } => take(get(table, task)?, host, *chunks)?,
-        Action::Migrate { task, from, to, chunks } => {
+        Action::Shrink { task, host, chunks, .. } => {
+            take(get(table, task)?, host, *chunks)?;
+            // A task whose last chunk leaves ends.
+            if table.get(task).is_some_and(|t| t.placement.is_empty()) {
+                table.remove(task);
+            }
+        }
+        Action::Migrate { task, from, to, chunks, .. } => {
             let p = get(table, task)?;
             take(p, from, *chunks)?;
             *p.entry(to.clone()).or_default() += chunks;

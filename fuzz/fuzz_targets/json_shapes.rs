@@ -72,7 +72,7 @@ fn build(input: &Input) -> State {
             reserved_ram: f64::from(reserved % 8),
             cores: 1 + u32::from(reserved % 4),
             kind: Default::default(),
-            drain: drain.then_some(Drain { mode: DrainMode::Evict }),
+            drain: drain.then_some(Drain::new(DrainMode::Evict)),
         })
         .collect();
     let targets: Vec<Target> = input

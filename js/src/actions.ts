@@ -4,14 +4,18 @@
  * dry-run executor that only logs them; and a short summary for a person.
  */
 
-import type { Action, Plan } from './types.js';
+import type { Action, Plan, When } from './types.js';
 
 /** The action of one kind: `ActionOf<'grow'>` is `{ op: 'grow', task, host, chunks }`. */
 export type ActionOf<Op extends Action['op']> = Extract<Action, { op: Op }>;
 
 /**
  * One method per action kind. Each is awaited before the next action starts:
- * the order is what keeps every host within its RAM.
+ * the order is what keeps every host within its RAM. A shrink or migrate with
+ * `when: 'lands'` (from a cordon) does not kill: the harvest loop stops
+ * respawning those chunks on the host and lets the batch in flight land (a till
+ * or sow round finish), then frees them; a migrate starts the moved chunks on
+ * its `to` host at that moment.
  */
 export type Executor = { [Op in Action['op']]: (action: ActionOf<Op>) => void | Promise<void> };
 
@@ -36,14 +40,19 @@ export function describe(a: Action): string {
         case 'grow':
             return `grow ${a.task} by ${count(a.chunks, 'chunk')} on ${a.host}`;
         case 'shrink':
-            return `shrink ${a.task} by ${count(a.chunks, 'chunk')} on ${a.host}`;
+            return `shrink ${a.task} by ${count(a.chunks, 'chunk')} on ${a.host}${lands(a.when)}`;
         case 'migrate':
-            return `migrate ${count(a.chunks, 'chunk')} of ${a.task} from ${a.from} to ${a.to}`;
+            return `migrate ${count(a.chunks, 'chunk')} of ${a.task} from ${a.from} to ${a.to}${lands(a.when)}`;
         case 'resize':
             return `resize ${a.task}${batch(a.hack_threads, a.chunk_ram)}: ${placement(a.placement)}`;
         case 'kill':
             return `kill ${a.task}`;
     }
+}
+
+/** A cordon's shrink or migrate waits for the chunk's work to land. */
+function lands(when: When | undefined): string {
+    return when === 'lands' ? ' when its work lands' : '';
 }
 
 function count(n: number, what: string): string {

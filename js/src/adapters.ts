@@ -9,8 +9,12 @@ import type { Host, HostKind, State, Target, Task } from './types.js';
 
 /** What both adapters take besides the game's data. */
 export interface StateOptions {
-    /** Hosts to empty in this cycle (`drain.mode = "evict"`). */
+    /** Hosts to empty in this cycle, killing what runs there (`drain.mode = "evict"`). */
     evict?: string[];
+    /** Hosts to empty as their work lands (`drain.mode = "cordon"`): nothing in flight is lost. */
+    cordon?: string[];
+    /** Seconds from now by which a cordoned host must be empty (none by default). */
+    cordonDeadline_s?: number;
     /** The BitNode's multipliers (`ns.getBitNodeMultipliers()`, which needs Source-File 5); all 1 when absent. */
     bitnode?: BitNodeMultipliers;
     config?: State['config'];
@@ -149,6 +153,10 @@ function host(
         kind: kind(s),
     };
     if (options.evict?.includes(s.hostname)) h.drain = { mode: 'evict' };
+    else if (options.cordon?.includes(s.hostname)) {
+        h.drain = { mode: 'cordon' };
+        if (options.cordonDeadline_s !== undefined) h.drain.deadline_s = options.cordonDeadline_s;
+    }
     return h;
 }
 

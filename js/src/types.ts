@@ -7,7 +7,7 @@ export type Document = State | Plan | Analysis;
 /**
  * How a drained host is emptied.
  */
-export type DrainMode = "evict";
+export type DrainMode = "evict" | "cordon";
 /**
  * What kind of server a host is.
  */
@@ -78,6 +78,10 @@ export type Action =
        * The task.
        */
       task: string;
+      /**
+       * When they leave (a cordoned host's chunks leave when their work lands).
+       */
+      when?: When;
     }
   | {
       /**
@@ -97,6 +101,10 @@ export type Action =
        * The host they go to.
        */
       to: string;
+      /**
+       * When they leave `from` (`to`'s RAM is taken now either way).
+       */
+      when?: When;
     }
   | {
       /**
@@ -126,6 +134,10 @@ export type Action =
        */
       task: string;
     };
+/**
+ * When chunks leave a host.
+ */
+export type When = "now" | "lands";
 /**
  * What a plan does with today's table.
  */
@@ -243,6 +255,14 @@ export interface Host {
  * A request to empty a host.
  */
 export interface Drain {
+  /**
+   * `cordon` only: seconds from now by which the host must be empty. A chunk
+   * whose batch or round may still be running then leaves now instead, as with
+   * `evict`. Without it every chunk waits for its own batch or round.
+   *
+   * Allowed: a number from 0 to 10000000.
+   */
+  deadline_s?: number | null;
   /**
    * How to empty it.
    */

@@ -36,6 +36,8 @@ test('describe words every action kind; the dry run logs them and changes nothin
     assert.equal(reallot.describe({ op: 'migrate', task: 'sow:joesguns', from: 'pserv-3', to: 'pserv-4', chunks: 5 }),
         'migrate 5 chunks of sow:joesguns from pserv-3 to pserv-4');
     assert.equal(reallot.describe({ op: 'grow', task: 'till:a', host: 'home', chunks: 1 }), 'grow till:a by 1 chunk on home');
+    assert.equal(reallot.describe({ op: 'shrink', task: 'harvest:a', host: 'pserv-3', chunks: 2, when: 'lands' }),
+        'shrink harvest:a by 2 chunks on pserv-3 when its work lands');
     assert.equal(reallot.describe({ op: 'launch', task: 'harvest:a', kind: 'harvest', target: 'a', hack_threads: 2,
         chunk_ram: 10.4, placement: { home: 1, 'pserv-0': 3 } }), 'launch harvest:a (H=2, 10.4 GB chunks): 1 on home, 3 on pserv-0');
     assert.equal(reallot.describe({ op: 'kill', task: 'till:a' }), 'kill till:a');

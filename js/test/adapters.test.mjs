@@ -41,6 +41,13 @@ test('stateFromGame: every rooted server with RAM a host, with money a target', 
     assert.ok(reallot.plan(state).actions.some((a) => a.op === 'launch'));
 });
 
+test('stateFromGame: cordoned hosts, with a deadline when one is given', () => {
+    const drain = (options) => reallot.stateFromGame(mockNs(), options).hosts.find((h) => h.name === 'pserv-0').drain;
+    assert.deepEqual(drain({ cordon: ['pserv-0'] }), { mode: 'cordon' });
+    assert.deepEqual(drain({ cordon: ['pserv-0'], cordonDeadline_s: 30 }), { mode: 'cordon', deadline_s: 30 });
+    assert.deepEqual(drain({ evict: ['pserv-0'], cordon: ['pserv-0'] }), { mode: 'evict' }, 'evict wins');
+});
+
 test('stateFromGame: today\'s tasks come out of used RAM; evictions, set-aside and BitNode multipliers', () => {
     const ns = mockNs();
     const till = { id: 'till:n00dles', kind: 'till', target: 'n00dles', chunk_ram: 1.75, placement: { home: 2 } };

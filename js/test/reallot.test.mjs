@@ -17,6 +17,19 @@ test('the module loads and exports the whole interface', () => {
     assert.equal(typeof reallot.ReallotError, 'function');
 });
 
+test('a cordon: work on the host leaves when it lands, none of it is killed and nothing arrives', () => {
+    const state = JSON.parse(read('models/drain-pserv.json'));
+    const host = state.hosts.find((h) => h.drain);
+    host.drain = { mode: 'cordon' };
+    const actions = reallot.plan(state).actions;
+    const leaves = actions.filter((a) => (a.op === 'shrink' && a.host === host.name) || (a.op === 'migrate' && a.from === host.name));
+    assert.ok(leaves.length > 0 && leaves.every((a) => a.when === 'lands'), JSON.stringify(actions));
+    const arrives = (a) => (a.op === 'grow' && a.host === host.name) || (a.op === 'migrate' && a.to === host.name);
+    const there = new Set(state.tasks.filter((t) => t.placement[host.name]).map((t) => t.id));
+    const killsThere = (a) => (a.op === 'kill' || a.op === 'resize') && there.has(a.task);
+    assert.ok(!actions.some((a) => killsThere(a) || arrives(a)), JSON.stringify(actions));
+});
+
 for (const file of jsonFiles('models')) {
     test(`plan and analyze ${file}: the CLI's bytes`, () => {
         const state = unhurried(file);

@@ -16,13 +16,14 @@
 //!    `min_ram` whose price fits `money · spend / limit`; buy the missing servers
 //!    (`pserv-1`, …) at `r`; then make every server below `r` bigger, smallest
 //!    first: in place (`upgrade: in_place`, scripts keep running) or, with
-//!    `upgrade: replace`, by draining it (`evict`), and once it is empty deleting
-//!    it and buying it again at `r`, one server at a time.
+//!    `upgrade: replace`, by draining it (`drain`: `evict` by default, or
+//!    `cordon`), and once it is empty deleting it and buying it again at `r`,
+//!    one server at a time.
 
 use serde::{Deserialize, Serialize};
 
 use crate::game;
-use crate::state::{Host, HostKind};
+use crate::state::{DrainMode, Host, HostKind};
 
 use super::world::World;
 use super::Unlock;
@@ -41,6 +42,8 @@ pub struct Market {
     pub servers: bool,
     /// How a purchased server is made bigger.
     pub upgrade: Upgrade,
+    /// With `upgrade: replace`, how the server is emptied first.
+    pub drain: DrainMode,
     /// `buy-servers.ts --spend`: the share of the money one round of servers may take (0 to 1).
     pub spend: f64,
     /// `buy-servers.ts --min`: the smallest server to buy, in GB (a power of two).
@@ -67,6 +70,7 @@ impl Default for Market {
             home_cores: true,
             servers: true,
             upgrade: Upgrade::InPlace,
+            drain: DrainMode::Evict,
             spend: 1.0,
             min_ram: 16,
             every_s: 10.0,
@@ -289,7 +293,7 @@ impl Shop {
             Upgrade::Replace => {
                 if let (None, Some(&h)) = (&self.replacing, smaller.first()) {
                     self.replacing = Some((w.hosts[h].host.name.clone(), ram));
-                    w.set_drain(h, true);
+                    w.set_drain(h, Some(market.drain));
                     drained = true;
                 }
                 more |= self.replace(w, &price);

@@ -72,7 +72,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Invalid};
 use crate::game::{self, Step};
 use crate::range::{self, Range};
-use crate::state::{Host, HostKind, State, Target, Task};
+use crate::state::{DrainMode, Host, HostKind, State, Target, Task};
 use crate::{Action, Ram};
 
 pub use chart::svg;
@@ -179,9 +179,12 @@ pub struct Event {
     /// In-place RAM changes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub set_ram: Vec<SetRam>,
-    /// Hosts to empty (`drain: evict`).
+    /// Hosts to empty now (`drain: evict`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drain: Vec<String>,
+    /// Hosts to empty as their work lands (`drain: cordon`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cordon: Vec<String>,
     /// Hosts whose drain ends.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undrain: Vec<String>,
@@ -298,6 +301,13 @@ pub struct PolicyReport {
     pub clipped_chunks: u64,
     /// Harvest batches that landed as HWGW.
     pub batches: u64,
+    /// Harvest batches stopped in flight (their chunk killed, moved, resized or
+    /// evicted before the batch landed): each one's money is lost.
+    pub lost_batches: u64,
+    /// The part of `lost_batches` stopped on a host under a drain: what a
+    /// drain cost in flight (`evict` loses them; `cordon` without a deadline
+    /// loses none).
+    pub lost_to_drains: u64,
     /// Harvest batches that landed as repairs, earning nothing, because their
     /// target was off its tolerances (after a kill between a hack and its grow).
     pub repairs: u64,
@@ -506,7 +516,7 @@ pub fn check(timeline: &Timeline) -> Result<(), Error> {
                 }
             }
         }
-        for (field, names) in [("drain", &e.drain), ("undrain", &e.undrain)] {
+        for (field, names) in [("drain", &e.drain), ("cordon", &e.cordon), ("undrain", &e.undrain)] {
             for (j, name) in names.iter().enumerate() {
                 if !exists(&live, name) {
                     fail(format!("{at}.{field}[{j}]"), format!("{name:?} is not a host at this time"));
@@ -745,6 +755,8 @@ fn simulate(
         failed_launches: w.failed_launches,
         clipped_chunks: w.clipped_chunks,
         batches: w.batches,
+        lost_batches: w.lost_batches,
+        lost_to_drains: w.lost_to_drains,
         repairs: w.repairs,
         restarts,
         plan_calls,
@@ -776,7 +788,9 @@ fn apply_event(w: &mut World, e: &Event) -> (bool, bool) {
             w.set_ram(h, set.max_ram, set.reserved_ram);
         }
     }
-    for (names, drain) in [(&e.drain, true), (&e.undrain, false)] {
+    let modes =
+        [(&e.drain, Some(DrainMode::Evict)), (&e.cordon, Some(DrainMode::Cordon)), (&e.undrain, None)];
+    for (names, drain) in modes {
         for name in names {
             if let Some(h) = w.host(name) {
                 w.set_drain(h, drain);
@@ -784,7 +798,7 @@ fn apply_event(w: &mut World, e: &Event) -> (bool, bool) {
         }
     }
     e.add_targets.iter().for_each(|t| w.add_target(t));
-    (more, !e.drain.is_empty())
+    (more, !e.drain.is_empty() || !e.cordon.is_empty())
 }
 
 /// Plans the world as it is and applies the plan's actions: first strictly, on a

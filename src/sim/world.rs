@@ -12,7 +12,7 @@
 use crate::error::Error;
 use crate::game::{self, Batch, Server, Timing};
 use crate::state::{Config, Drain, DrainMode, Host, HostKind, Player, State, Target, Task, TaskKind};
-use crate::{Action, Ram};
+use crate::{Action, Ram, When};
 
 use super::Finished;
 
@@ -83,6 +83,20 @@ impl SimTask {
     }
 }
 
+/// Chunks that leave their host when the work they run lands (`when: lands`):
+/// out of the table, still holding their RAM, each landing its batch or round.
+#[derive(Clone, Debug)]
+pub(crate) struct Leaving {
+    pub host: usize,
+    pub n: u64,
+    pub chunk: Ram,
+    pub target: usize,
+    pub kind: TaskKind,
+    pub batch: Option<Batch>,
+    /// When their work lands and their RAM is free.
+    pub at_s: f64,
+}
+
 /// A host; removed hosts stay in the list (marked gone) so indices never move.
 #[derive(Clone, Debug)]
 pub(crate) struct SimHost {
@@ -134,6 +148,13 @@ pub(crate) struct World {
     pub repairs: u64,
     /// Harvest batches that landed as HWGW.
     pub batches: u64,
+    /// Harvest batches stopped in flight: their chunk was killed, moved, resized
+    /// or evicted before the batch landed.
+    pub lost_batches: u64,
+    /// The part of `lost_batches` stopped on a host under a drain.
+    pub lost_to_drains: u64,
+    /// Chunks waiting for their work to land before they leave.
+    pub leaving: Vec<Leaving>,
 }
 
 /// `max_ram − reserved_ram − set-aside` of a valid host.
@@ -163,6 +184,9 @@ impl World {
             skipped: Vec::new(),
             repairs: 0,
             batches: 0,
+            lost_batches: 0,
+            lost_to_drains: 0,
+            leaving: Vec::new(),
         };
         initial.hosts.iter().for_each(|h| w.add_host(h.clone()));
         initial.targets.iter().for_each(|t| w.add_target(t));
@@ -222,6 +246,12 @@ impl World {
     /// nothing. A harvest chunk's first batch lands one cycle later; a round of
     /// till or sow lasts a weaken time at the security it starts at.
     pub fn add_chunks(&mut self, i: usize, h: usize, n: u64, idle: bool) {
+        self.start_chunks(i, h, n, if idle { f64::INFINITY } else { self.t });
+    }
+
+    /// Adds `n` chunks of task `i` on host `h` that hold RAM now and start their
+    /// work at `start_s` (never, if infinite).
+    fn start_chunks(&mut self, i: usize, h: usize, n: u64, start_s: f64) {
         if n == 0 {
             return;
         }
@@ -230,7 +260,7 @@ impl World {
             TaskKind::Harvest => self.timing(task.target).cycle_s(),
             _ => game::round_s(&self.player, &self.server(task.target)),
         };
-        let next_s = if idle { f64::INFINITY } else { self.t + first_s };
+        let next_s = start_s + first_s;
         self.used[h] += task.chunk * n;
         let task = &mut self.tasks[i];
         task.cohorts.push(Cohort { host: h, n, next_s });
@@ -260,6 +290,9 @@ impl World {
         }
         cohorts.retain(|c| c.n > 0);
         let removed = n - left;
+        if self.tasks[i].kind == TaskKind::Harvest {
+            self.lose(h, removed);
+        }
         let active_removed = active_before - self.tasks[i].active(t);
         self.interrupt(i, active_removed, active_before);
         self.used[h] = self.used[h].saturating_sub(chunk * removed);
@@ -273,6 +306,9 @@ impl World {
         self.interrupt(i, active, active);
         let task = self.tasks.remove(i);
         for c in &task.cohorts {
+            if task.kind == TaskKind::Harvest {
+                self.lose(c.host, c.n);
+            }
             self.used[c.host] = self.used[c.host].saturating_sub(task.chunk * c.n);
         }
         if let Some(h) = task.script {
@@ -373,6 +409,7 @@ impl World {
                 }
             }
         }
+        self.land_leaving();
         let level = fixed.unwrap_or_else(|| game::skill(&self.player, self.exp));
         if level != self.player.hacking {
             self.player.hacking = level;
@@ -409,19 +446,25 @@ impl World {
                 continue;
             }
             let chunk = task.chunk;
-            let target = &mut self.targets[ti];
-            let (money, exp) = if game::phase(&self.config, &target.server) == TaskKind::Harvest {
-                self.batches += 1;
-                game::land_batch(&self.player, &mut target.server, &batch, target.base_security)
-            } else {
-                self.repairs += 1;
-                (0.0, repair(&self.player, &mut target.server, chunk, target.base_security))
-            };
-            self.earned += money;
-            self.money += money;
-            self.exp += exp;
+            self.land_batch(ti, &batch, chunk);
             self.tasks[i].next_s = at + (timing.period_s() / active as f64).max(timing.slot_s());
         }
+    }
+
+    /// One harvest batch of a chunk of `chunk` RAM lands on target `ti`: HWGW
+    /// within the tolerances, a repair batch outside them.
+    fn land_batch(&mut self, ti: usize, batch: &Batch, chunk: Ram) {
+        let target = &mut self.targets[ti];
+        let (money, exp) = if game::phase(&self.config, &target.server) == TaskKind::Harvest {
+            self.batches += 1;
+            game::land_batch(&self.player, &mut target.server, batch, target.base_security)
+        } else {
+            self.repairs += 1;
+            (0.0, repair(&self.player, &mut target.server, chunk, target.base_security))
+        };
+        self.earned += money;
+        self.money += money;
+        self.exp += exp;
     }
 
     /// Till and sow landings: each cohort's round lands and the next starts.
@@ -435,25 +478,83 @@ impl World {
                 continue;
             }
             let (ti, kind, n, cores) = (task.target, task.kind, c.n, self.hosts[c.host].host.cores);
-            let target = &mut self.targets[ti];
-            let threads = match kind {
-                TaskKind::Till => n,
-                _ => {
-                    // A sow round of n chunks merged on one host: 12·n grow threads
-                    // in one process, then n weaken threads.
-                    game::land_grow(&self.player, &mut target.server, n * game::SOW_GROW_PER_CHUNK, cores);
-                    n * (game::SOW_GROW_PER_CHUNK + 1)
-                }
-            };
-            game::land_weaken(&self.player, &mut target.server, n as f64, cores);
-            self.exp += game::exp_per_thread(&self.player, target.base_security) * threads as f64;
+            self.land_round(ti, kind, n, cores);
             landed = true;
-            self.version += 1;
-            let round = game::round_s(&self.player, &target.server);
+            let round = game::round_s(&self.player, &self.targets[ti].server);
             // The next round starts when this one landed, not at the end of the step.
             self.tasks[i].cohorts[k].next_s += round;
         }
         landed
+    }
+
+    /// One round of `n` till or sow chunks on a host of `cores` lands on target `ti`.
+    fn land_round(&mut self, ti: usize, kind: TaskKind, n: u64, cores: u32) {
+        let target = &mut self.targets[ti];
+        let threads = match kind {
+            TaskKind::Till => n,
+            _ => {
+                // A sow round of n chunks merged on one host: 12·n grow threads
+                // in one process, then n weaken threads.
+                game::land_grow(&self.player, &mut target.server, n * game::SOW_GROW_PER_CHUNK, cores);
+                n * (game::SOW_GROW_PER_CHUNK + 1)
+            }
+        };
+        game::land_weaken(&self.player, &mut target.server, n as f64, cores);
+        self.exp += game::exp_per_thread(&self.player, target.base_security) * threads as f64;
+        self.version += 1;
+    }
+
+    /// Lets `n` chunks of task `i` on host `h` leave when their work lands
+    /// (newest first) and returns when they will, on average: a till or sow
+    /// chunk when its round lands; a harvest chunk when its batch in flight
+    /// lands, at a uniform point of its cycle (half a cycle away), or its first
+    /// batch's landing if that is later. They leave the table now.
+    pub fn release_chunks(&mut self, i: usize, h: usize, n: u64) -> f64 {
+        let (t, task) = (self.t, &self.tasks[i]);
+        let half_cycle = self.timing(task.target).cycle_s() / 2.0;
+        let (chunk, target, kind, batch) = (task.chunk, task.target, task.kind, task.batch);
+        let mut left = n;
+        let mut last = t;
+        let cohorts = &mut self.tasks[i].cohorts;
+        for c in cohorts.iter_mut().rev().filter(|c| c.host == h) {
+            let cut = c.n.min(left);
+            let at_s = match kind {
+                TaskKind::Harvest => c.next_s.max(t + half_cycle),
+                // Idle chunks (no round) do no work and leave now.
+                _ if c.next_s.is_infinite() => t,
+                _ => c.next_s,
+            };
+            self.leaving.push(Leaving { host: h, n: cut, chunk, target, kind, batch, at_s });
+            last = last.max(at_s);
+            c.n -= cut;
+            left -= cut;
+            if left == 0 {
+                break;
+            }
+        }
+        cohorts.retain(|c| c.n > 0);
+        self.version += 1;
+        last
+    }
+
+    /// The leaving chunks whose work lands by now land it and free their RAM.
+    fn land_leaving(&mut self) {
+        let (done, wait): (Vec<Leaving>, Vec<Leaving>) =
+            std::mem::take(&mut self.leaving).into_iter().partition(|l| l.at_s <= self.t);
+        self.leaving = wait;
+        for l in done {
+            match l.batch {
+                Some(batch) => (0..l.n).for_each(|_| self.land_batch(l.target, &batch, l.chunk)),
+                None => self.land_round(l.target, l.kind, l.n, self.hosts[l.host].host.cores),
+            }
+            self.used[l.host] = self.used[l.host].saturating_sub(l.chunk * l.n);
+            self.version += 1;
+        }
+    }
+
+    /// RAM that leaving chunks still hold on host `h`.
+    pub fn leaving_ram(&self, h: usize) -> Ram {
+        self.leaving.iter().filter(|l| l.host == h).map(|l| l.chunk * l.n).sum()
     }
 
     /// Whether a till (security at minimum) or sow (money within the tolerance of
@@ -467,9 +568,22 @@ impl World {
         }
     }
 
+    /// Counts `n` harvest batches on host `h` stopped before they landed.
+    fn lose(&mut self, h: usize, n: u64) {
+        self.lost_batches += n;
+        if self.hosts[h].host.drain.is_some() {
+            self.lost_to_drains += n;
+        }
+    }
+
     /// Removes a host: whatever runs there is stopped.
     pub fn remove_host(&mut self, h: usize) {
         self.evict(h, Ram::ZERO);
+        let (gone, kept): (Vec<Leaving>, Vec<Leaving>) =
+            std::mem::take(&mut self.leaving).into_iter().partition(|l| l.host == h);
+        self.leaving = kept;
+        self.lose(h, gone.iter().filter(|l| l.kind == TaskKind::Harvest).map(|l| l.n).sum());
+        self.used[h] = self.used[h].saturating_sub(gone.iter().map(|l| l.chunk * l.n).sum());
         self.hosts[h].gone = true;
         self.version += 1;
     }
@@ -488,13 +602,13 @@ impl World {
         self.version += 1;
     }
 
-    /// Asks for a host to be emptied (`drain: evict`), or ends the request. The
+    /// Asks for a host to be emptied (`Some(mode)`), or ends the request. The
     /// task scripts there start again where the allocator puts them now (a task
     /// whose script finds no room stops): the batch system's own move, which no
     /// plan sees.
-    pub fn set_drain(&mut self, h: usize, drain: bool) {
-        self.hosts[h].host.drain = drain.then_some(Drain { mode: DrainMode::Evict });
-        if drain {
+    pub fn set_drain(&mut self, h: usize, drain: Option<DrainMode>) {
+        self.hosts[h].host.drain = drain.map(Drain::new);
+        if drain.is_some() {
             let mut i = 0;
             while i < self.tasks.len() {
                 if self.tasks[i].script == Some(h) {
@@ -582,10 +696,12 @@ impl World {
         let hosts = self
             .hosts
             .iter()
-            .filter(|h| !h.gone)
-            .map(|h| {
+            .enumerate()
+            .filter(|(_, h)| !h.gone)
+            .map(|(i, h)| {
                 let max = Ram::from_gb(h.host.max_ram).unwrap_or(Ram::ZERO);
-                let reserved = max.saturating_sub(h.cap) + h.scripts;
+                // Chunks waiting for their work to land are no task's any more.
+                let reserved = max.saturating_sub(h.cap) + h.scripts + self.leaving_ram(i);
                 Host { reserved_ram: reserved.gb(), ..h.host.clone() }
             })
             .collect();
@@ -639,7 +755,7 @@ impl World {
             None if fit && w.skipped.iter().any(|s| s == id) => Ok(None),
             None => Err(bad(format!("no task {id}"))),
         };
-        let mut placed: Vec<(usize, usize, u64)> = Vec::new(); // (task, host, chunks)
+        let mut placed: Vec<(usize, usize, u64, f64)> = Vec::new(); // (task, host, chunks, start)
         match action {
             Action::Launch { task: id, kind, target, hack_threads, chunk_ram, placement } => {
                 if self.task(id).is_some() {
@@ -655,31 +771,42 @@ impl World {
                     return Ok(());
                 }
                 for (name, &n) in placement {
-                    placed.push((i, host(self, name)?, n));
+                    placed.push((i, host(self, name)?, n, self.t));
                 }
             }
             Action::Grow { task: id, host: name, chunks } => {
                 if let Some(i) = task(self, id)? {
-                    placed.push((i, host(self, name)?, *chunks));
+                    placed.push((i, host(self, name)?, *chunks, self.t));
                 }
             }
-            Action::Shrink { task: id, host: name, chunks } => {
+            Action::Shrink { task: id, host: name, chunks, when } => {
                 if let Some(i) = task(self, id)? {
                     let h = host(self, name)?;
-                    let removed = self.remove_chunks(i, h, *chunks);
-                    if removed != *chunks && !fit {
+                    if self.tasks[i].on(h) < *chunks && !fit {
                         return Err(bad("fewer chunks there".into()));
+                    }
+                    match when {
+                        When::Now => _ = self.remove_chunks(i, h, *chunks),
+                        When::Lands => _ = self.release_chunks(i, h, *chunks),
                     }
                 }
             }
-            Action::Migrate { task: id, from, to, chunks } => {
+            Action::Migrate { task: id, from, to, chunks, when } => {
                 if let Some(i) = task(self, id)? {
                     let (f, h) = (host(self, from)?, host(self, to)?);
-                    let removed = self.remove_chunks(i, f, *chunks);
-                    if removed != *chunks && !fit {
+                    let moving = self.tasks[i].on(f).min(*chunks);
+                    if moving != *chunks && !fit {
                         return Err(bad("fewer chunks there".into()));
                     }
-                    placed.push((i, h, removed));
+                    // Gracefully, each chunk starts on `to` once its work on `from` has landed.
+                    let start_s = match when {
+                        When::Now => {
+                            self.remove_chunks(i, f, moving);
+                            self.t
+                        }
+                        When::Lands => self.release_chunks(i, f, moving),
+                    };
+                    placed.push((i, h, moving, start_s));
                 }
             }
             Action::Resize { task: id, hack_threads, chunk_ram, placement } => {
@@ -694,7 +821,7 @@ impl World {
                     self.tasks[i].chunk = chunk(*chunk_ram)?;
                     self.tasks[i].next_s = f64::INFINITY;
                     for (name, &n) in placement {
-                        placed.push((i, host(self, name)?, n));
+                        placed.push((i, host(self, name)?, n, self.t));
                     }
                 }
             }
@@ -704,20 +831,20 @@ impl World {
                 }
             }
         }
-        for (i, h, n) in placed {
+        for (i, h, n, start_s) in placed {
             let fits = if fit { self.free(h).fits(self.tasks[i].chunk).min(n) } else { n };
             self.clipped_chunks += n - fits;
-            self.add_chunks(i, h, fits, false);
+            self.start_chunks(i, h, fits, start_s);
             if self.used[h] + self.hosts[h].scripts > self.hosts[h].cap {
                 return Err(bad(format!("{} would hold {}", self.hosts[h].host.name, self.used[h])));
             }
         }
+        // A task left with no chunk stops; when fitting, later actions on it are skipped.
         if fit {
-            // A task left with no chunk stops; later actions on it are skipped.
             let empty = self.tasks.iter().filter(|t| t.cohorts.is_empty()).map(|t| t.id.clone());
             self.skipped.extend(empty.collect::<Vec<_>>());
-            self.drop_empty();
         }
+        self.drop_empty();
         Ok(())
     }
 

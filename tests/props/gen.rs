@@ -120,7 +120,7 @@ pub struct HostSpec {
     pub ram: u64,
     pub reserved_pct: Option<u64>,
     pub cores: u32,
-    pub drain: bool,
+    pub drain: Option<Drain>,
     pub kind: u8,
 }
 
@@ -129,7 +129,7 @@ pub fn host(mix: Mix) -> impl Strategy<Value = HostSpec> {
         host_ram(),
         prop_oneof![7 => Just(None), 3 => (0u64..=100).prop_map(Some)],
         prop_oneof![8 => Just(1u32), 2 => 1u32..=128],
-        prop::bool::weighted(mix.drain),
+        (prop::bool::weighted(mix.drain), drain()).prop_map(|(on, d)| on.then_some(d)),
         0u8..4,
     )
         .prop_map(|(ram, reserved_pct, cores, drain, kind)| HostSpec {
@@ -139,6 +139,17 @@ pub fn host(mix: Mix) -> impl Strategy<Value = HostSpec> {
             drain,
             kind,
         })
+}
+
+/// Evict, or cordon with or without a deadline (some shorter than any batch,
+/// some longer than every one).
+fn drain() -> impl Strategy<Value = Drain> {
+    prop_oneof![
+        Just(Drain::new(DrainMode::Evict)),
+        Just(Drain::new(DrainMode::Cordon)),
+        prop_oneof![Just(0.0), 0.0..3000.0, Just(1e7)]
+            .prop_map(|s| Drain { mode: DrainMode::Cordon, deadline_s: Some(s) }),
+    ]
 }
 
 impl HostSpec {
@@ -157,7 +168,7 @@ impl HostSpec {
             reserved_ram: reserved as f64 / 100.0,
             cores: self.cores,
             kind,
-            drain: self.drain.then_some(Drain { mode: DrainMode::Evict }),
+            drain: self.drain.clone(),
         }
     }
 }
