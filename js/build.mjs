@@ -59,7 +59,7 @@ glue.initSync({ module: fs.readFileSync(path.join(pkg, 'reallot_bg.wasm')) });
 const { compile } = await import('json-schema-to-typescript');
 const defs = {};
 const roots = [];
-for (const [doc, name] of [['state', 'State'], ['plan', 'Plan'], ['analysis', 'Analysis']]) {
+for (const [doc, name] of [['state', 'State'], ['plan', 'Plan'], ['analysis', 'Analysis'], ['market', 'Market'], ['advice', 'Advice']]) {
     const { $defs = {}, $schema, ...schema } = JSON.parse(glue.schema(doc));
     for (const [k, v] of Object.entries({ ...$defs, [name]: schema })) {
         if (k in defs && JSON.stringify(defs[k]) !== JSON.stringify(v)) {

@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod advise;
 mod apply;
 mod builders;
 mod diff;
@@ -37,6 +38,7 @@ pub mod state;
 #[cfg(feature = "wasm")]
 mod wasm;
 
+pub use advise::{advise, parse_market, Advice, Choice, First, Item, Market};
 pub use apply::apply;
 pub use diff::{Action, When};
 pub use error::{Error, Invalid};
@@ -70,6 +72,10 @@ pub enum Document {
     Plan,
     /// The output of `analyze`, an `Analysis`.
     Analysis,
+    /// The market `advise` reads, a `Market`.
+    Market,
+    /// The output of `advise`, an `Advice`.
+    Advice,
 }
 
 /// The JSON Schema of a document, as `reallot schema` prints it.
@@ -78,6 +84,8 @@ pub fn schema(of: Document) -> serde_json::Value {
         Document::State => schemars::schema_for!(State),
         Document::Plan => schemars::schema_for!(Plan),
         Document::Analysis => schemars::schema_for!(Analysis),
+        Document::Market => schemars::schema_for!(Market),
+        Document::Advice => schemars::schema_for!(Advice),
     };
     schema.to_value()
 }

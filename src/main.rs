@@ -42,6 +42,16 @@ enum Command {
         /// The state file, or `-` for standard input.
         file: Option<String>,
     },
+    /// What to buy or upgrade next: every purchase valued by planning the
+    /// changed state, best payback first.
+    Advise {
+        /// The state file, or `-` for standard input.
+        file: Option<String>,
+        /// The market: money, spend share, payback limit, server limit and
+        /// prices (`reallot schema market`); the defaults with no money when absent.
+        #[arg(long, value_name = "FILE")]
+        market: Option<String>,
+    },
     /// Play a timeline (`models/timelines/*.json`) forward on the game's formulas
     /// under several policies and report money over time, actions and RAM for each.
     Simulate {
@@ -128,6 +138,20 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
         Command::Check { file } => {
             reallot::check(&read(file.as_deref())?)?;
             Ok(serde_json::json!({ "valid": true }))
+        }
+        Command::Advise { file, market } => {
+            let state = read(file.as_deref())?;
+            let market = match market {
+                Some(path) if path != "-" || file.as_deref().is_some_and(|f| f != "-") => {
+                    reallot::parse_market(&read_text(Some(path))?)?
+                }
+                Some(_) => {
+                    let message = "standard input holds the state; give the market as a file".to_string();
+                    return Err(Error::Invalid(vec![reallot::Invalid { path: "market".into(), message }]));
+                }
+                None => reallot::Market::default(),
+            };
+            json(serde_json::to_value(reallot::advise(&state, &market)?))
         }
         Command::Simulate { file, policies, svg, duration_s, timing } => {
             json(simulate(file.as_deref(), policies, svg.as_deref(), *duration_s, *timing)?)

@@ -9,7 +9,7 @@
 use schemars::Schema;
 use serde_json::Value;
 
-use crate::Ram;
+use crate::{game, Ram};
 
 /// What a field holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +195,13 @@ pub(crate) const EVERY_S: Range = Range::new(Unit::Num, 1.0, 3600.0);
 pub(crate) const SERVER_LIMIT: Range = Range::new(Unit::Int, 1.0, 1000.0);
 /// `market.server_softcap`.
 pub(crate) const SOFTCAP: Range = Range::new(Unit::Num, 1.0, 10.0);
+
+// The rows of `advise`'s market (with `money`, `spend` and the rows above).
+
+/// `market.payback_limit_s`.
+pub(crate) const PAYBACK_S: Range = Range::new(Unit::Num, 1.0, 1e12);
+/// `market.server_max_ram`, in GB (a power of two as well).
+pub(crate) const SERVER_RAM: Range = Range::new(Unit::Int, 1.0, game::HOME_MAX_RAM as f64);
 
 /// Every row by its JSON path, for the parser's messages: `[]` is any index,
 /// `*` any key. A timeline's paths are here too; its nested state, hosts and

@@ -26,22 +26,37 @@ pub fn analyze(state: &str) -> Result<String, String> {
     answer(crate::parse(state).and_then(|s| crate::analyze(&s)).and_then(|a| crate::to_json(&a, false)))
 }
 
+/// `reallot advise`: every purchase the market (JSON text; `""` for the
+/// defaults) offers, valued by planning the changed state.
+#[wasm_bindgen]
+pub fn advise(state: &str, market: &str) -> Result<String, String> {
+    let market = if market.is_empty() { Ok(crate::Market::default()) } else { crate::parse_market(market) };
+    answer(
+        crate::parse(state)
+            .and_then(|s| market.and_then(|m| crate::advise(&s, &m)))
+            .and_then(|a| crate::to_json(&a, false)),
+    )
+}
+
 /// `reallot check`: `{"valid":true}`, or the problems.
 #[wasm_bindgen]
 pub fn check(state: &str) -> Result<String, String> {
     answer(crate::parse(state).and_then(|s| crate::check(&s)).map(|()| r#"{"valid":true}"#.to_string()))
 }
 
-/// `reallot schema`: the JSON Schema of `state`, `plan` or `analysis`.
+/// `reallot schema`: the JSON Schema of `state`, `plan`, `analysis`, `market` or `advice`.
 #[wasm_bindgen]
 pub fn schema(which: &str) -> Result<String, String> {
     let of = match which {
         "state" => Document::State,
         "plan" => Document::Plan,
         "analysis" => Document::Analysis,
+        "market" => Document::Market,
+        "advice" => Document::Advice,
         other => {
-            let message =
-                format!("{other:?} is not a document; allowed: \"state\", \"plan\" or \"analysis\"");
+            let message = format!(
+                "{other:?} is not a document; allowed: \"state\", \"plan\", \"analysis\", \"market\" or \"advice\""
+            );
             return answer(Err(Error::at("$", message)));
         }
     };

@@ -515,3 +515,25 @@ fn huge_chunk_counts_are_bad_input_not_a_panic() {
     let out = reallot(&["check"], state);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+#[test]
+fn advise_reads_a_market_from_a_file_or_standard_input_and_names_a_bad_field() {
+    let model = std::fs::read("models/mid-game.json").unwrap();
+    let market = std::env::temp_dir().join(format!("reallot-market-{}.json", std::process::id()));
+    std::fs::write(&market, r#"{ "money": 1e10, "spend": 0.5 }"#).unwrap();
+    let from_file = reallot(&["advise", "models/mid-game.json", "--market", market.to_str().unwrap()], b"");
+    assert_eq!(from_file.status.code(), Some(0), "{}", String::from_utf8_lossy(&from_file.stderr));
+    let advice: serde_json::Value = serde_json::from_slice(&from_file.stdout).unwrap();
+    assert_eq!(advice["budget"], 5e9);
+    assert!(!advice["options"].as_array().unwrap().is_empty());
+    let from_stdin =
+        reallot(&["advise", "models/mid-game.json", "--market", "-"], br#"{ "money": 1e10, "spend": 0.5 }"#);
+    assert_eq!(from_stdin.stdout, from_file.stdout, "the same market either way");
+    let both = reallot(&["advise", "-", "--market", "-"], &model);
+    assert_eq!(both.status.code(), Some(2));
+    std::fs::write(&market, r#"{ "spend": 2 }"#).unwrap();
+    let bad = reallot(&["advise", "models/mid-game.json", "--market", market.to_str().unwrap()], b"");
+    std::fs::remove_file(&market).ok();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("market.spend: 2 is out of range"), "{bad:?}");
+}

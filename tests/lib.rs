@@ -1,5 +1,6 @@
 //! The one integration-test binary.
 
+mod advise;
 mod architecture;
 mod behaviours;
 mod brute;

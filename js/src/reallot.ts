@@ -11,7 +11,7 @@
 
 import wasm from '../pkg/reallot_bg.wasm';
 import init, * as core from '../pkg/reallot.js';
-import type { Analysis, Plan, State } from './types.js';
+import type { Advice, Analysis, Market, Plan, State } from './types.js';
 
 // Compiled asynchronously: browsers refuse to compile a large module synchronously
 // on the main thread, and the game runs scripts there.
@@ -51,7 +51,7 @@ export interface PlanOptions {
 }
 
 /** The name of a document reallot reads or writes (`Document` is any of them). */
-export type DocumentName = 'state' | 'plan' | 'analysis';
+export type DocumentName = 'state' | 'plan' | 'analysis' | 'market' | 'advice';
 
 /** Runs one export of the WebAssembly module, turning a thrown error text into a `ReallotError`. */
 function call(f: () => string): string {
@@ -73,6 +73,7 @@ export const json = {
     plan: (state: string, options: PlanOptions = {}): string => call(() => core.plan(state, options.timing ?? false)),
     analyze: (state: string): string => call(() => core.analyze(state)),
     check: (state: string): string => call(() => core.check(state)),
+    advise: (state: string, market = ''): string => call(() => core.advise(state, market)),
     schema: (of: DocumentName): string => call(() => core.schema(of)),
 };
 
@@ -88,6 +89,15 @@ export function plan(state: State | string, options: PlanOptions = {}): Plan {
 /** Per target: phase, hack chance, times, overlap, till/sow work and the harvest menu. */
 export function analyze(state: State | string): Analysis {
     return JSON.parse(json.analyze(text(state)));
+}
+
+/**
+ * What to buy or upgrade next: every purchase the market offers (money, spend
+ * share, payback limit, server limit, prices; the defaults with no money when
+ * absent), valued by planning the changed state, best payback first.
+ */
+export function advise(state: State | string, market: Market | string = ''): Advice {
+    return JSON.parse(json.advise(text(state), typeof market === 'string' ? market : JSON.stringify(market)));
 }
 
 /** Checks a state without planning: `{ valid: true }`, or throws its problems. */

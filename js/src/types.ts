@@ -3,7 +3,7 @@
 /**
  * Any document reallot reads or writes.
  */
-export type Document = State | Plan | Analysis;
+export type Document = State | Plan | Analysis | Market | Advice;
 /**
  * How a drained host is emptied.
  */
@@ -146,6 +146,65 @@ export type Decision = "changed" | "kept" | "repaired" | "below_min_gain";
  * Whether every stage of the solve ran to its end.
  */
 export type SolveStatus = "complete" | "time_limit" | "error";
+/**
+ * A purchase.
+ */
+export type Item =
+  | {
+      /**
+       * The name to buy it as: the first free `pserv-N`.
+       */
+      host: string;
+      kind: "server";
+      /**
+       * GB.
+       */
+      ram: number;
+    }
+  | {
+      /**
+       * Its RAM today, in GB.
+       */
+      from_ram: number;
+      /**
+       * The server.
+       */
+      host: string;
+      kind: "upgrade";
+      /**
+       * GB.
+       */
+      ram: number;
+    }
+  | {
+      /**
+       * Its RAM today, in GB.
+       */
+      from_ram: number;
+      /**
+       * The server.
+       */
+      host: string;
+      kind: "replace";
+      /**
+       * GB.
+       */
+      ram: number;
+    }
+  | {
+      kind: "home_ram";
+      /**
+       * GB after the upgrade.
+       */
+      ram: number;
+    }
+  | {
+      /**
+       * Cores after the upgrade.
+       */
+      cores: number;
+      kind: "home_core";
+    };
 
 /**
  * Everything one rebalance cycle reads.
@@ -718,4 +777,137 @@ export interface MenuEntry {
    * Weaken threads W1 + W2 (absent for a user menu).
    */
   weaken_threads?: number | null;
+}
+/**
+ * What the shop offers and what may be spent (`reallot advise --market FILE`);
+ * every field has a default, so `{}` is a market.
+ */
+export interface Market {
+  /**
+   * List every option, also those the budget does not cover or that pay back
+   * too slowly.
+   */
+  all?: boolean;
+  /**
+   * `HomeComputerRamCost`.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
+   */
+  home_ram_cost?: number;
+  /**
+   * Dollars on hand.
+   *
+   * Allowed: a number from 0 to 1e30.
+   */
+  money?: number;
+  /**
+   * Leave out options that take longer than this to pay for themselves (s).
+   *
+   * Allowed: a number from 1 to 1000000000000.
+   */
+  payback_limit_s?: number | null;
+  /**
+   * `PurchasedServerCost`.
+   *
+   * Allowed: a number from 0.000001 to 1000000.
+   */
+  server_cost?: number;
+  /**
+   * `PurchasedServerLimit`: how many purchased servers there may be.
+   *
+   * Allowed: an integer from 1 to 1000.
+   */
+  server_limit?: number;
+  /**
+   * The most RAM of a purchased server, in GB (a power of two).
+   *
+   * Allowed: an integer from 1 to 1073741824.
+   */
+  server_max_ram?: number;
+  /**
+   * `PurchasedServerSoftcap`.
+   *
+   * Allowed: a number from 1 to 10.
+   */
+  server_softcap?: number;
+  /**
+   * The share of `money` one purchase may take (0 to 1).
+   *
+   * Allowed: a number from 0 to 1.
+   */
+  spend?: number;
+}
+/**
+ * The answer of [`advise`].
+ */
+export interface Advice {
+  /**
+   * What one purchase may cost: `money · spend`.
+   */
+  budget: number;
+  /**
+   * The options, best first: soonest payback, then largest gain.
+   */
+  options: Choice[];
+  /**
+   * The planned value of the state as it is, in dollars per second.
+   */
+  planned_per_s: number;
+}
+/**
+ * One purchase and what it is worth.
+ */
+export interface Choice {
+  /**
+   * Whether `cost` is within the budget.
+   */
+  affordable: boolean;
+  /**
+   * Dollars.
+   */
+  cost: number;
+  /**
+   * What must happen before the purchase: the host's drain, with the actions
+   * of the plan that cordons it.
+   */
+  first?: First | null;
+  /**
+   * `planned_per_s` above the state's as it is.
+   */
+  gain_per_s: number;
+  /**
+   * What to buy.
+   */
+  item: Item;
+  /**
+   * `cost / gain_per_s`, in seconds; absent when it gains nothing.
+   */
+  payback_s?: number | null;
+  /**
+   * The planned value with the purchase made, in dollars per second.
+   */
+  planned_per_s: number;
+  /**
+   * The status of the plan of the changed state: `time_limit` when its
+   * solve was cut short, so the figure may be low.
+   */
+  status: SolveStatus;
+}
+/**
+ * What must happen before a purchase.
+ */
+export interface First {
+  /**
+   * The actions of the plan with the host cordoned; once they have all
+   * landed, the host is empty.
+   */
+  actions: Action[];
+  /**
+   * The host to empty.
+   */
+  host: string;
+  /**
+   * How: `cordon`, so that nothing in flight is lost.
+   */
+  mode: DrainMode;
 }

@@ -9,7 +9,7 @@ import { cli, jsonFiles, read, unhurried } from './support.mjs';
 const reallot = await import('../dist/reallot.js');
 
 test('the module loads and exports the whole interface', () => {
-    for (const name of ['plan', 'check', 'analyze', 'schema', 'stateFromGame', 'stateFromSnapshot', 'scanServers',
+    for (const name of ['plan', 'check', 'analyze', 'advise', 'schema', 'stateFromGame', 'stateFromSnapshot', 'scanServers',
         'execute', 'dryRunExecutor', 'describe', 'summarize']) {
         assert.equal(typeof reallot[name], 'function', name);
     }
@@ -81,8 +81,22 @@ test('a bad state object: the problems of the same JSON text', () => {
     assert.deepEqual(reallot.check(JSON.parse(read('models/mid-game.json'))), { valid: true });
 });
 
+test('advise: the CLI\'s bytes on a model, with a market or the defaults; a bad market names its field', () => {
+    const file = 'models/port-opener.json';
+    const market = { money: 3e9, spend: 0.5 };
+    const native = cli(['advise', file, '--market', '-'], JSON.stringify(market));
+    assert.equal(native.status, 0, native.stderr);
+    assert.equal(reallot.json.advise(read(file), JSON.stringify(market)) + '\n', native.stdout);
+    const advice = reallot.advise(JSON.parse(read(file)), market);
+    assert.equal(advice.budget, 1.5e9);
+    assert.ok(advice.options.length > 0 && advice.options.every((c) => c.affordable));
+    assert.equal(reallot.json.advise(read(file)) + '\n', cli(['advise', file]).stdout);
+    assert.throws(() => reallot.advise(read(file), { spend: 2 }),
+        (e) => e.kind === 'invalid' && e.problems[0].path === 'market.spend');
+});
+
 test('schema: the CLI\'s, for every document', () => {
-    for (const doc of ['state', 'plan', 'analysis']) {
+    for (const doc of ['state', 'plan', 'analysis', 'market', 'advice']) {
         assert.equal(reallot.json.schema(doc) + '\n', cli(['schema', doc]).stdout);
         assert.deepEqual(reallot.schema(doc), JSON.parse(cli(['schema', doc]).stdout));
     }
