@@ -62,7 +62,7 @@ enum Command {
             long = "policy",
             value_enum,
             value_delimiter = ',',
-            default_values = ["planner", "greedy", "greedy-restart", "community"]
+            default_values = ["planner", "greedy", "greedy-restart", "community", "planner-advise"]
         )]
         policies: Vec<SimPolicy>,
         /// Also draw money over time per policy as an SVG line chart into FILE.
@@ -94,6 +94,8 @@ enum SimPolicy {
     GreedyRestart,
     /// A greedy manager modelled on alainbryden's daemon.js.
     Community,
+    /// The planner, buying home and servers by `reallot advise`.
+    PlannerAdvise,
 }
 
 fn main() -> ExitCode {
@@ -207,6 +209,7 @@ fn simulate(
         .iter()
         .map(|p| match p {
             SimPolicy::Planner => sim::Policy::Planner,
+            SimPolicy::PlannerAdvise => sim::Policy::PlannerAdvise,
             SimPolicy::Greedy => sim::Policy::Greedy,
             SimPolicy::GreedyRestart => sim::Policy::GreedyRestart,
             SimPolicy::Community => sim::Policy::Community,

@@ -251,13 +251,18 @@ fn every_policy_runs_the_shipped_timelines_below_its_ceiling() {
         t.duration_s = if name.starts_with("fresh") { 3600.0 } else { 900.0 };
         let report = run(&t, &Policy::ALL);
         check(&report);
-        assert_eq!(report.policies.len(), 4, "{name}");
+        assert_eq!(report.policies.len(), 5, "{name}");
         for (policy, p) in &report.policies {
             assert!(p.earned > 0.0, "{name}: {policy} earns");
             assert!(p.of_ceiling > 0.0 && p.of_ceiling <= 1.0, "{name}: {policy} {}", p.of_ceiling);
         }
         let planner = &report.policies["planner"];
         assert!(planner.plan_calls > 0, "{name}");
+        let advised = &report.policies["planner-advise"];
+        assert!(advised.money_end >= 0.0 && advised.purchases.iter().all(|p| p.price > 0.0), "{name}");
+        if !name.starts_with("late") {
+            assert!(!advised.purchases.is_empty(), "{name}: advise finds something worth buying");
+        }
         for (other, ratio) in &report.planner_over {
             assert_eq!(*ratio, planner.earned / report.policies[other].earned, "{name}");
         }

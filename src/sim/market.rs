@@ -22,11 +22,21 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::advise::Item;
 use crate::game;
-use crate::state::{DrainMode, Host, HostKind};
+use crate::state::{DrainMode, Host, HostKind, State};
 
 use super::world::World;
 use super::Unlock;
+
+/// How many purchases an advised policy makes at one look at the shop: each
+/// one plans every option again, so a look stays a handful of plans.
+const ADVISED_PER_LOOK: usize = 4;
+
+/// Game seconds between two calls of `advise`: the server service asks once a
+/// minute (at the shared rule's `every_s` it would plan every option six times
+/// as often).
+const ADVISED_EVERY_S: f64 = 60.0;
 
 /// What the timeline offers for sale, and how the shared buying rule spends.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -125,6 +135,8 @@ pub(crate) struct Shop {
     /// Network groups already rooted.
     rooted: Vec<bool>,
     next_look_s: f64,
+    /// When an advised policy next asks `advise`.
+    next_advice_s: f64,
     /// The purchased server being emptied for replacement, and its new RAM.
     replacing: Option<(String, u64)>,
     pub purchases: Vec<Purchase>,
@@ -140,6 +152,7 @@ impl Shop {
             openers,
             rooted: vec![false; network.len()],
             next_look_s: 0.0,
+            next_advice_s: 0.0,
             replacing: None,
             purchases: Vec::new(),
             spent: 0.0,
@@ -168,8 +181,16 @@ impl Shop {
         any
     }
 
-    /// Looks at the shop if it is time, and buys by the rule.
-    pub fn look(&mut self, w: &mut World, market: &Market, network: &[Unlock]) -> Changes {
+    /// Looks at the shop if it is time, and buys by the rule; or, with
+    /// `advised` (the state's base, as the planner reads the world), buys home
+    /// and servers by what [`crate::advise`] ranks first.
+    pub fn look(
+        &mut self,
+        w: &mut World,
+        market: &Market,
+        network: &[Unlock],
+        advised: Option<&State>,
+    ) -> Changes {
         let mut changes = Changes::default();
         if w.t < self.next_look_s {
             return changes;
@@ -177,6 +198,13 @@ impl Shop {
         self.next_look_s = w.t + market.every_s;
         if market.port_openers {
             changes.more_ram |= self.openers(w, network);
+        }
+        if let Some(base) = advised {
+            let (more, drained) = self.advised(w, market, base);
+            changes.more_ram |= more;
+            changes.drained |= drained;
+            changes.any = changes.more_ram || changes.drained;
+            return changes;
         }
         changes.more_ram |= self.home(w, market);
         if market.servers {
@@ -205,11 +233,7 @@ impl Shop {
     }
 
     fn home(&mut self, w: &mut World, market: &Market) -> bool {
-        let Some(h) =
-            (0..w.hosts.len()).find(|&h| !w.hosts[h].gone && w.hosts[h].host.kind == HostKind::Home)
-        else {
-            return false;
-        };
+        let Some(h) = w.home() else { return false };
         let mut more = false;
         while market.home_ram && (w.hosts[h].host.max_ram as u64) < game::HOME_MAX_RAM {
             let ram = w.hosts[h].host.max_ram as u64;
@@ -298,6 +322,78 @@ impl Shop {
                 }
                 more |= self.replace(w, &price);
             }
+        }
+        (more, drained)
+    }
+
+    /// Buys what `advise` ranks first, again while it offers something (at most
+    /// [`ADVISED_PER_LOOK`] times); says whether RAM was added and whether a
+    /// host was drained. Only what the market sells is taken: upgrades in place
+    /// with `upgrade: in_place`, a replace with `upgrade: replace`.
+    fn advised(&mut self, w: &mut World, market: &Market, base: &State) -> (bool, bool) {
+        let price = |ram: u64| game::server_price(ram, market.server_cost, market.server_softcap);
+        let (mut more, mut drained) = (self.replace(w, &price), false);
+        if w.t < self.next_advice_s {
+            return (more, drained);
+        }
+        self.next_advice_s = w.t + ADVISED_EVERY_S;
+        let offer = crate::Market {
+            money: w.money,
+            spend: market.spend,
+            server_limit: market.server_limit,
+            server_max_ram: market.server_max_ram,
+            server_cost: market.server_cost,
+            server_softcap: market.server_softcap,
+            home_ram_cost: market.home_ram_cost,
+            ..crate::Market::default()
+        };
+        for _ in 0..ADVISED_PER_LOOK {
+            let Ok(advice) =
+                crate::advise(&w.state(base), &crate::Market { money: w.money, ..offer.clone() })
+            else {
+                break;
+            };
+            let sold = |item: &Item| match item {
+                Item::Server { .. } | Item::Upgrade { .. } | Item::Replace { .. } if !market.servers => false,
+                Item::Upgrade { .. } => market.upgrade == Upgrade::InPlace,
+                Item::Replace { .. } => market.upgrade == Upgrade::Replace && self.replacing.is_none(),
+                Item::HomeRam { .. } => market.home_ram,
+                Item::HomeCore { .. } => market.home_cores,
+                Item::Server { .. } => true,
+            };
+            let Some(choice) = advice.options.into_iter().find(|c| sold(&c.item)) else { break };
+            match choice.item {
+                Item::Server { host, ram } => {
+                    self.buy(w, format!("{host} {ram} GB"), choice.cost);
+                    w.add_host(Host { kind: HostKind::Purchased, ..Host::new(host, ram as f64) });
+                }
+                Item::Upgrade { host, ram, .. } => {
+                    let Some(h) = w.host(&host) else { break };
+                    self.buy(w, format!("{host} {ram} GB"), choice.cost);
+                    w.set_ram(h, ram as f64, None);
+                }
+                Item::Replace { host, ram, .. } => {
+                    let Some(h) = w.host(&host) else { break };
+                    self.replacing = Some((host, ram));
+                    w.set_drain(h, Some(market.drain));
+                    drained = true;
+                    // Bought once the host is empty.
+                    continue;
+                }
+                Item::HomeRam { ram } => {
+                    let Some(h) = w.home() else { break };
+                    self.buy(w, format!("home RAM {ram} GB"), choice.cost);
+                    w.set_ram(h, ram as f64, None);
+                }
+                Item::HomeCore { cores } => {
+                    let Some(h) = w.home() else { break };
+                    self.buy(w, format!("home core {cores}"), choice.cost);
+                    w.hosts[h].host.cores = cores;
+                    w.version += 1;
+                    continue;
+                }
+            }
+            more = true;
         }
         (more, drained)
     }

@@ -50,6 +50,9 @@
 //!   RAM: the user's workaround.
 //! * [`Policy::Community`]: a greedy manager modelled on `daemon.js`
 //!   (`community.rs`).
+//! * [`Policy::PlannerAdvise`]: the planner, which also buys home RAM and
+//!   servers by what [`crate::advise`] ranks first (port openers by the shared
+//!   rule), so that the advice's worth is money: this row against `planner`.
 //!
 //! # The ceiling
 //!
@@ -217,11 +220,15 @@ pub enum Policy {
     GreedyRestart,
     /// A greedy manager modelled on alainbryden's `daemon.js`.
     Community,
+    /// The planner, buying home and servers by what `reallot::advise` ranks
+    /// first instead of by the shared rule.
+    PlannerAdvise,
 }
 
 impl Policy {
     /// Every policy, in report order.
-    pub const ALL: [Policy; 4] = [Policy::Planner, Policy::Greedy, Policy::GreedyRestart, Policy::Community];
+    pub const ALL: [Policy; 5] =
+        [Policy::Planner, Policy::Greedy, Policy::GreedyRestart, Policy::Community, Policy::PlannerAdvise];
 
     /// The policy's name in the report.
     pub fn name(self) -> &'static str {
@@ -230,6 +237,7 @@ impl Policy {
             Policy::Greedy => "greedy",
             Policy::GreedyRestart => "greedy-restart",
             Policy::Community => "community",
+            Policy::PlannerAdvise => "planner-advise",
         }
     }
 }
@@ -649,7 +657,7 @@ fn simulate(
     }
     let mut shop = Shop::new(&mut w, &timeline.network, timeline.port_openers);
     let mut actor = match policy {
-        Policy::Planner => Actor::Planner,
+        Policy::Planner | Policy::PlannerAdvise => Actor::Planner,
         Policy::Greedy => Actor::Greedy(Box::new(Greedy::new(false, timeline.early_bitnode, &w))),
         Policy::GreedyRestart => Actor::Greedy(Box::new(Greedy::new(true, timeline.early_bitnode, &w))),
         Policy::Community => Actor::Community,
@@ -680,7 +688,8 @@ fn simulate(
             drained |= drain;
             happened = true;
         }
-        let bought = shop.look(&mut w, &timeline.market, &timeline.network);
+        let advised = (policy == Policy::PlannerAdvise).then_some(&timeline.initial);
+        let bought = shop.look(&mut w, &timeline.market, &timeline.network, advised);
         more_ram |= bought.more_ram;
         drained |= bought.drained;
         happened |= bought.any;

@@ -568,6 +568,11 @@ impl World {
         }
     }
 
+    /// The home computer's index, while there is one.
+    pub fn home(&self) -> Option<usize> {
+        (0..self.hosts.len()).find(|&h| !self.hosts[h].gone && self.hosts[h].host.kind == HostKind::Home)
+    }
+
     /// Counts `n` harvest batches on host `h` stopped before they landed.
     fn lose(&mut self, h: usize, n: u64) {
         self.lost_batches += n;
