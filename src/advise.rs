@@ -3,18 +3,20 @@
 //! ranked by how soon it pays for itself.
 //!
 //! The options: buy a purchased server of 2^k GB (the largest the budget
-//! allows, and the two sizes below it); upgrade a purchased server in place
+//! allows and the two sizes below it; with `all`, also the two above); upgrade a purchased server in place
 //! (`upgradePurchasedServer`: its scripts keep running, so no drain) to twice its
 //! RAM or to the largest the budget allows, one server per size; at the server
 //! limit, delete the smallest and buy a bigger one, which needs it empty first
-//! (the plan that cordons it is given); double home's RAM; add a home core.
+//! (the plan that cordons it is given; not offered while a pinned task holds
+//! chunks there); double home's RAM; add a home core.
 //! Prices come from [`crate::game`] only.
 //!
 //! An option's value is the plan's `planned_per_s + prep_value_per_s` with the
 //! change made, against the same for the state as it is, both planned with
-//! `min_gain` 0 so that the hysteresis does not hide a gain. The planner sizes
-//! batches for one core, so a home core plans to no gain; it is listed so
-//! that the answer is complete, and ranks last.
+//! `min_gain` 0 so that the hysteresis does not hide a gain; an option the
+//! budget does not cover is planned only with `all`. The planner sizes batches
+//! for one core, so a home core plans to no gain: it pays back never and is
+//! listed only with `all`.
 
 use std::cmp::Ordering;
 
@@ -172,14 +174,17 @@ pub struct First {
 pub fn advise(state: &State, market: &Market) -> Result<Advice, Error> {
     crate::check(state)?;
     check(market)?;
-    let state =
+    let unhurried =
         State { policy: crate::state::Policy { min_gain: 0.0, ..state.policy.clone() }, ..state.clone() };
-    let base = value(&crate::plan(&state)?);
+    let base = value(&crate::plan(&unhurried)?);
     let budget = market.money * market.spend;
     let mut options = Vec::new();
-    for (item, cost) in offers(&state, market, budget) {
+    for (item, cost) in offers(state, market, budget) {
         let affordable = cost <= budget;
-        let plan = crate::plan(&changed(&state, &item))?;
+        if !market.all && !affordable {
+            continue;
+        }
+        let plan = crate::plan(&changed(&unhurried, &item))?;
         let planned_per_s = value(&plan);
         let gain_per_s = planned_per_s - base;
         let payback_s = (gain_per_s > 0.0).then(|| cost / gain_per_s);
@@ -188,7 +193,8 @@ pub fn advise(state: &State, market: &Market) -> Result<Advice, Error> {
             continue;
         }
         let first = match &item {
-            Item::Replace { host, .. } => Some(cordon(&state, host)?),
+            // With the user's own policy: the actions they would carry out.
+            Item::Replace { host, .. } => Some(cordon(state, host)?),
             _ => None,
         };
         let status = plan.solver.status;
@@ -271,8 +277,9 @@ fn offers(state: &State, market: &Market, budget: f64) -> Vec<(Item, f64)> {
             out.push((Item::Upgrade { host: h.name.clone(), from_ram: from, ram }, price(ram) - price(from)));
         }
     }
+    let pinned = |h: &Host| state.tasks.iter().any(|t| t.pinned && t.placement.contains_key(&h.name));
     if owned.len() as u32 >= market.server_limit {
-        if let Some(h) = classes.first() {
+        if let Some(h) = classes.first().filter(|h| !pinned(h)) {
             let from = ram_of(h);
             let ram = largest(0.0).filter(|&r| r > from).unwrap_or(from * 2);
             if ram <= market.server_max_ram {

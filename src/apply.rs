@@ -9,8 +9,9 @@ use crate::state::Task;
 /// Applies `actions` in order to `tasks` and returns the table they reach, in id
 /// order. For a plan of a state whose tasks give their `chunk_ram`, applying
 /// `plan.actions` to `state.tasks` gives exactly `plan.tasks` (a task that leaves
-/// its `chunk_ram` out keeps it left out until a resize sets it). A shrink of a
-/// task's last chunks ends it; a shrink or migration that waits for its work to
+/// its `chunk_ram` out keeps it left out until a resize sets it). A task left
+/// with no chunk after the last action has ended (a migration split into a
+/// shrink and a later grow may empty it in between); a shrink or migration that waits for its work to
 /// land (`when: lands`) changes the table like any other, since the table is
 /// what runs once every such chunk has landed.
 ///
@@ -36,6 +37,9 @@ pub fn apply(tasks: &[Task], actions: &[Action]) -> Result<Vec<Task>, Error> {
             problems.push(Invalid { path: format!("actions[{i}]"), message });
         }
     }
+    // A task shrunk to nothing has ended; only at the end, since a migration
+    // split in two leaves its task empty between its halves.
+    table.retain(|_, t| !t.placement.is_empty());
     if problems.is_empty() {
         Ok(table.into_values().collect())
     } else {
@@ -67,9 +71,6 @@ fn step(table: &mut BTreeMap<String, Task>, action: &Action) -> Result<(), Strin
         Action::Shrink { task, host, chunks, .. } => {
             let t = running(table, task)?;
             take(t, host, *chunks)?;
-            if t.placement.is_empty() {
-                table.remove(task);
-            }
         }
         Action::Migrate { task, from, to, chunks, .. } => {
             let t = running(table, task)?;

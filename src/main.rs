@@ -142,15 +142,13 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
             Ok(serde_json::json!({ "valid": true }))
         }
         Command::Advise { file, market } => {
+            if market.as_deref() == Some("-") && file.as_deref().unwrap_or("-") == "-" {
+                let message = "standard input holds the state; give the market as a file".to_string();
+                return Err(Error::Invalid(vec![reallot::Invalid { path: "market".into(), message }]));
+            }
             let state = read(file.as_deref())?;
             let market = match market {
-                Some(path) if path != "-" || file.as_deref().is_some_and(|f| f != "-") => {
-                    reallot::parse_market(&read_text(Some(path))?)?
-                }
-                Some(_) => {
-                    let message = "standard input holds the state; give the market as a file".to_string();
-                    return Err(Error::Invalid(vec![reallot::Invalid { path: "market".into(), message }]));
-                }
+                Some(path) => reallot::parse_market(&read_text(Some(path))?)?,
                 None => reallot::Market::default(),
             };
             json(serde_json::to_value(reallot::advise(&state, &market)?))

@@ -201,7 +201,7 @@ pub(crate) const SOFTCAP: Range = Range::new(Unit::Num, 1.0, 10.0);
 /// `market.payback_limit_s`.
 pub(crate) const PAYBACK_S: Range = Range::new(Unit::Num, 1.0, 1e12);
 /// `market.server_max_ram`, in GB (a power of two as well).
-pub(crate) const SERVER_RAM: Range = Range::new(Unit::Int, 1.0, game::HOME_MAX_RAM as f64);
+pub(crate) const SERVER_RAM: Range = Range::new(Unit::Int, 1.0, game::SERVER_MAX_RAM as f64);
 
 /// Every row by its JSON path, for the parser's messages: `[]` is any index,
 /// `*` any key. A timeline's paths are here too; its nested state, hosts and

@@ -208,8 +208,10 @@ pub enum DrainMode {
     Evict,
     /// No new chunk goes to the host, and each chunk there leaves when the batch
     /// (harvest) or round (till, sow) it is running lands, so nothing in flight is
-    /// lost: its actions say `"when": "lands"`. The table is planned as for
-    /// `evict`; only when the chunks let go of their RAM differs.
+    /// lost: its actions say `"when": "lands"`. Chunks that leave so cost
+    /// nothing to stop, and a task with chunks there is wound down (a new task
+    /// takes its place) rather than resized, so the table can differ from
+    /// `evict`'s.
     Cordon,
 }
 

@@ -174,3 +174,17 @@ fn a_bad_market_names_each_field() {
     };
     assert_eq!(parsed[0].path, "market.spend");
 }
+
+#[test]
+fn a_server_a_pinned_task_holds_is_not_offered_for_replacement() {
+    let mut state = crate::support::model("mid-game");
+    let advice = advise(&state, &rich()).unwrap();
+    let Some(Item::Replace { host, .. }) =
+        advice.options.iter().map(|c| c.item.clone()).find(|i| matches!(i, Item::Replace { .. }))
+    else {
+        panic!("a replace")
+    };
+    state.tasks.iter_mut().filter(|t| t.placement.contains_key(&host)).for_each(|t| t.pinned = true);
+    let advice = advise(&state, &rich()).unwrap();
+    assert!(advice.options.iter().all(|c| !matches!(c.item, Item::Replace { .. })));
+}

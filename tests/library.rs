@@ -132,3 +132,20 @@ fn plans_are_the_same_bytes_under_load() {
     assert!(quiet[0] == loaded[0], "late-game: the plan under load differs");
     assert!(quiet[1] == loaded[1], "10× late game: the plan under load differs");
 }
+
+#[test]
+fn a_migration_split_in_two_keeps_its_task_and_a_task_shrunk_to_nothing_ends() {
+    let till =
+        Task { chunk_ram: Some(1.75), ..Task::new(TaskKind::Till, "n00dles", [("a".to_string(), 2)].into()) };
+    let sow = Task {
+        chunk_ram: Some(22.75),
+        ..Task::new(TaskKind::Sow, "joesguns", [("b".to_string(), 1)].into())
+    };
+    let split = [
+        Action::Shrink { task: "till:n00dles".into(), host: "a".into(), chunks: 2, when: When::Now },
+        Action::Grow { task: "till:n00dles".into(), host: "b".into(), chunks: 2 },
+        Action::Shrink { task: "sow:joesguns".into(), host: "b".into(), chunks: 1, when: When::Lands },
+    ];
+    let reached = reallot::apply(&[till.clone(), sow], &split).unwrap();
+    assert_eq!(reached, [Task { placement: [("b".to_string(), 2)].into(), ..till }]);
+}

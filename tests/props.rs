@@ -362,7 +362,9 @@ proptest! {
 fn rule_1(s: &State) -> Result<Plan, TestCaseError> {
     let p = plan(s)?;
     let steps = replay(s, &p).map_err(TestCaseError::fail)?;
-    let last = steps.last().cloned().unwrap_or_else(|| today(s));
+    let mut last = steps.last().cloned().unwrap_or_else(|| today(s));
+    // A task shrunk to nothing by the end has ended.
+    last.retain(|_, t| !t.placement.is_empty());
     prop_assert_eq!(&last, &by_id(&p), "the actions do not reach the plan's table");
     prop_assert!(p.tasks.windows(2).all(|w| w[0].id < w[1].id), "plan.tasks not in strict id order");
     for t in &p.tasks {

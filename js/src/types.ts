@@ -821,7 +821,7 @@ export interface Market {
   /**
    * The most RAM of a purchased server, in GB (a power of two).
    *
-   * Allowed: an integer from 1 to 1073741824.
+   * Allowed: an integer from 1 to 1048576.
    */
   server_max_ram?: number;
   /**

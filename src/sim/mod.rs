@@ -821,6 +821,7 @@ fn replan(w: &mut World, base: &State, counts: &mut BTreeMap<String, u64>) -> Re
     for action in &plan.actions {
         strict.apply_action(action, false)?;
     }
+    strict.drop_empty();
     let table = strict.table();
     if table != plan.tasks {
         return Err(Error::Internal(format!(

@@ -505,7 +505,7 @@ impl World {
     }
 
     /// Lets `n` chunks of task `i` on host `h` leave when their work lands
-    /// (newest first) and returns when they will, on average: a till or sow
+    /// (newest first) and returns when the last of them will: a till or sow
     /// chunk when its round lands; a harvest chunk when its batch in flight
     /// lands, at a uniform point of its cycle (half a cycle away), or its first
     /// batch's landing if that is later. They leave the table now.
@@ -803,7 +803,8 @@ impl World {
                     if moving != *chunks && !fit {
                         return Err(bad("fewer chunks there".into()));
                     }
-                    // Gracefully, each chunk starts on `to` once its work on `from` has landed.
+                    // Gracefully, the moved chunks start on `to` once the last of
+                    // their work on `from` has landed.
                     let start_s = match when {
                         When::Now => {
                             self.remove_chunks(i, f, moving);
@@ -844,12 +845,14 @@ impl World {
                 return Err(bad(format!("{} would hold {}", self.hosts[h].host.name, self.used[h])));
             }
         }
-        // A task left with no chunk stops; when fitting, later actions on it are skipped.
+        // When fitting, a task left with no chunk stops and later actions on it
+        // are skipped. Strictly, it waits for the plan's end (`drop_empty`): a
+        // migration split in two leaves it empty between its halves.
         if fit {
             let empty = self.tasks.iter().filter(|t| t.cohorts.is_empty()).map(|t| t.id.clone());
             self.skipped.extend(empty.collect::<Vec<_>>());
+            self.drop_empty();
         }
-        self.drop_empty();
         Ok(())
     }
 
