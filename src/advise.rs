@@ -221,11 +221,11 @@ pub fn parse_market(text: &str) -> Result<Market, Error> {
     })
 }
 
-/// A path below `market`: `.spend`, `[0]`, or nothing for the root (`$`).
+/// A path below `market` (a market is an object): `.spend`, or nothing for the
+/// root (`$`).
 fn under(path: &str) -> String {
     match path {
         "$" | "" => String::new(),
-        p if p.starts_with('[') => p.to_string(),
         p => format!(".{p}"),
     }
 }

@@ -341,12 +341,6 @@ fn prep_left(net: &Net, s: &Server, kind: TaskKind) -> (f64, Ram) {
     }
 }
 
-/// Whether work that lands within `lands_s` leaves `host` when it lands (a cordon
-/// whose deadline it meets) rather than now.
-fn leaves_when_landed(host: &crate::net::Host, lands_s: f64) -> bool {
-    host.cordon.is_some_and(|deadline| lands_s <= deadline)
-}
-
 fn same_shape(a: &Shape, b: &Shape) -> bool {
     a.kind == b.kind && a.hack_threads == b.hack_threads && a.chunk == b.chunk
 }
@@ -406,7 +400,8 @@ impl Model {
     /// Whether job `j`'s chunks on host `h` leave it when their work lands
     /// (a cordon whose deadline they meet) rather than now.
     pub fn leaves_when_landed(&self, j: usize, h: usize) -> bool {
-        self.jobs[j].current.is_some() && leaves_when_landed(&self.net.hosts[h], self.jobs[j].lands_s)
+        let lands_s = self.jobs[j].lands_s;
+        self.jobs[j].current.is_some() && self.net.hosts[h].cordon.is_some_and(|deadline| lands_s <= deadline)
     }
 
     /// Whether today's task of job `j` has chunks that leave a host when their

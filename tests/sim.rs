@@ -277,24 +277,26 @@ fn todays_greedy_earns_within_15_minutes_of_a_fresh_bitnode() {
     assert!(report.policies["greedy"].earned > 0.0);
 }
 
+/// Two purchased servers and two prepped targets at hacking 1000.
+const TWO_PSERVS: &str = r#"{
+    "player": { "hacking": 1000 },
+    "hosts": [ { "name": "pserv-1", "max_ram": 4096, "kind": "purchased" },
+               { "name": "pserv-2", "max_ram": 4096, "kind": "purchased" } ],
+    "targets": [ { "name": "n00dles", "required_hacking": 1, "min_security": 1,
+                   "max_money": 1750000, "growth": 3000 },
+                 { "name": "joesguns", "required_hacking": 10, "min_security": 5,
+                   "max_money": 62500000, "growth": 20 } ]
+}"#;
+
 #[test]
 fn a_drained_host_is_empty_after_the_planners_next_replan() {
     let base = r#""duration_s": DURATION, "events": [ { "at_s": 600, "drain": [ "pserv-1" ] } ]"#;
-    let initial = r#"{
-        "player": { "hacking": 1000 },
-        "hosts": [ { "name": "pserv-1", "max_ram": 4096, "kind": "purchased" },
-                   { "name": "pserv-2", "max_ram": 4096, "kind": "purchased" } ],
-        "targets": [ { "name": "n00dles", "required_hacking": 1, "min_security": 1,
-                       "max_money": 1750000, "growth": 3000 },
-                     { "name": "joesguns", "required_hacking": 10, "min_security": 5,
-                       "max_money": 62500000, "growth": 20 } ]
-    }"#;
     let on = |r: &Report, policy: &str| -> u64 {
         r.policies[policy].tasks_end.iter().filter_map(|task| task.placement.get("pserv-1")).sum()
     };
-    let before = small(initial, &base.replace("DURATION", "599"));
+    let before = small(TWO_PSERVS, &base.replace("DURATION", "599"));
     assert!(on(&run(&before, &[Policy::Planner]), "planner") > 0, "the planner used pserv-1");
-    let at = small(initial, &base.replace("DURATION", "600"));
+    let at = small(TWO_PSERVS, &base.replace("DURATION", "600"));
     let report = run(&at, &[Policy::Planner, Policy::Greedy, Policy::Community]);
     for policy in ["planner", "greedy", "community"] {
         assert_eq!(on(&report, policy), 0, "{policy}");
@@ -424,19 +426,10 @@ fn the_cli_reports_and_draws() {
 
 #[test]
 fn a_cordoned_host_loses_no_batch_and_is_empty_once_its_work_lands() {
-    let initial = r#"{
-        "player": { "hacking": 1000 },
-        "hosts": [ { "name": "pserv-1", "max_ram": 4096, "kind": "purchased" },
-                   { "name": "pserv-2", "max_ram": 4096, "kind": "purchased" } ],
-        "targets": [ { "name": "n00dles", "required_hacking": 1, "min_security": 1,
-                       "max_money": 1750000, "growth": 3000 },
-                     { "name": "joesguns", "required_hacking": 10, "min_security": 5,
-                       "max_money": 62500000, "growth": 20 } ]
-    }"#;
     let at = |mode: &str, duration: f64| {
         let rest =
             format!(r#""duration_s": {duration}, "events": [ {{ "at_s": 600, "{mode}": [ "pserv-1" ] }} ]"#);
-        run(&small(initial, &rest), &[Policy::Planner]).policies.remove("planner").unwrap()
+        run(&small(TWO_PSERVS, &rest), &[Policy::Planner]).policies.remove("planner").unwrap()
     };
     let on = |p: &sim::PolicyReport| -> u64 {
         p.tasks_end.iter().filter_map(|t| t.placement.get("pserv-1")).sum()

@@ -93,6 +93,27 @@ impl Default for Market {
     }
 }
 
+impl Market {
+    /// The price of a purchased server of `ram` GB in this BitNode.
+    fn server_price(&self, ram: u64) -> f64 {
+        game::server_price(ram, self.server_cost, self.server_softcap)
+    }
+
+    /// What `advise` is told: this shop's limits and prices, and `money`.
+    fn offer(&self, money: f64) -> crate::Market {
+        crate::Market {
+            money,
+            spend: self.spend,
+            server_limit: self.server_limit,
+            server_max_ram: self.server_max_ram,
+            server_cost: self.server_cost,
+            server_softcap: self.server_softcap,
+            home_ram_cost: self.home_ram_cost,
+            ..crate::Market::default()
+        }
+    }
+}
+
 /// How the buying rule makes a purchased server bigger.
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -260,7 +281,7 @@ impl Shop {
 
     /// `buy-servers.ts`; says whether RAM was added and whether a host was drained.
     fn servers(&mut self, w: &mut World, market: &Market) -> (bool, bool) {
-        let price = |ram: u64| game::server_price(ram, market.server_cost, market.server_softcap);
+        let price = |ram: u64| market.server_price(ram);
         let budget = w.money * market.spend / f64::from(market.server_limit.max(1));
         let mut sizes =
             std::iter::successors(Some(market.min_ram.max(1).next_power_of_two()), |r| r.checked_mul(2));
@@ -331,28 +352,14 @@ impl Shop {
     /// host was drained. Only what the market sells is taken: upgrades in place
     /// with `upgrade: in_place`, a replace with `upgrade: replace`.
     fn advised(&mut self, w: &mut World, market: &Market, base: &State) -> (bool, bool) {
-        let price = |ram: u64| game::server_price(ram, market.server_cost, market.server_softcap);
+        let price = |ram: u64| market.server_price(ram);
         let (mut more, mut drained) = (self.replace(w, &price), false);
         if w.t < self.next_advice_s {
             return (more, drained);
         }
         self.next_advice_s = w.t + ADVISED_EVERY_S;
-        let offer = crate::Market {
-            money: w.money,
-            spend: market.spend,
-            server_limit: market.server_limit,
-            server_max_ram: market.server_max_ram,
-            server_cost: market.server_cost,
-            server_softcap: market.server_softcap,
-            home_ram_cost: market.home_ram_cost,
-            ..crate::Market::default()
-        };
         for _ in 0..ADVISED_PER_LOOK {
-            let Ok(advice) =
-                crate::advise(&w.state(base), &crate::Market { money: w.money, ..offer.clone() })
-            else {
-                break;
-            };
+            let Ok(advice) = crate::advise(&w.state(base), &market.offer(w.money)) else { break };
             let sold = |item: &Item| match item {
                 Item::Server { .. } | Item::Upgrade { .. } | Item::Replace { .. } if !market.servers => false,
                 Item::Upgrade { .. } => market.upgrade == Upgrade::InPlace,
