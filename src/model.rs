@@ -372,29 +372,27 @@ impl Model {
         table.iter().enumerate().map(|(j, new)| self.job_cost(j, new.as_ref())).sum()
     }
 
-    /// The one-off cost in dollars of giving job `j` the allocation `new`.
+    /// The one-off cost in dollars of giving job `j` the allocation `new`: a start
+    /// for each chunk it adds, a stop for each of today's it loses. A chunk kept
+    /// is one on the same host in the same shape. Chunks that leave a cordoned
+    /// host when their work lands lose nothing, nor do chunks above the cap,
+    /// which earn nothing: the chunks lost are counted after both, in a resize
+    /// as in a shrink, so that no route through another table costs less than
+    /// going straight (the triangle inequality that rule 6 rests on).
     pub fn job_cost(&self, j: usize, new: Option<&Alloc>) -> f64 {
         let old = self.current[j].as_ref();
-        // Chunks that leave a cordoned host when their work lands lose nothing.
-        let landed =
-            old.map_or(0, |o| o.hosts().filter(|&(h, _)| self.leaves_when_landed(j, h)).map(|p| p.1).sum());
-        match (old, new) {
-            (Some(o), Some(n)) if o.shape == n.shape => {
-                let s = self.shape(j, n);
-                let common = o.common(n);
-                let (added, removed) = (n.total() - common, o.total() - common);
-                // Chunks above the cap earn nothing, so dropping them costs nothing.
-                let surplus = o.total().saturating_sub(s.cap);
-                s.start * added as f64
-                    + s.stop * removed.saturating_sub(landed).saturating_sub(surplus) as f64
-            }
-            (old, new) => {
-                let stop = old.map_or(0.0, |o| {
-                    self.shape(j, o).stop * (o.total() - landed).min(self.shape(j, o).cap) as f64
-                });
-                stop + new.map_or(0.0, |n| self.shape(j, n).start * n.total() as f64)
-            }
-        }
+        let kept = match (old, new) {
+            (Some(o), Some(n)) if o.shape == n.shape => o.common(n),
+            _ => 0,
+        };
+        let start = new.map_or(0.0, |n| self.shape(j, n).start * (n.total() - kept) as f64);
+        let stop = old.map_or(0.0, |o| {
+            let s = self.shape(j, o);
+            let landed: u64 = o.hosts().filter(|&(h, _)| self.leaves_when_landed(j, h)).map(|p| p.1).sum();
+            let surplus = o.total().saturating_sub(s.cap);
+            s.stop * (o.total() - kept).saturating_sub(landed).saturating_sub(surplus) as f64
+        });
+        start + stop
     }
 
     /// Whether job `j`'s chunks on host `h` leave it when their work lands

@@ -902,10 +902,13 @@ regressions! {
     regression_bad_empty_host_in_placement => "bad-empty-host-in-placement.json",
     regression_bad_empty_key_in_host => "bad-empty-key-in-host.json",
     regression_bad_three_decimals_big_host => "bad-three-decimals-big-host.json",
+    regression_cordon_surplus_then_resize => "cordon-surplus-then-resize.json",
+    regression_cordon_surplus_then_resize_small => "cordon-surplus-then-resize-small.json",
     regression_exact_stage_cut_by_time_differs => "exact-stage-cut-by-time-differs.json",
     regression_exact_stage_one_host => "exact-stage-one-host.json",
     regression_more_ram_lowers_net_plans => "more-ram-lowers-net.json",
     regression_more_ram_grow_lowers_net_plans => "more-ram-grow-lowers-net.json",
+    regression_more_ram_start_cost_lowers_net_plans => "more-ram-start-cost-lowers-net.json",
     regression_new_id_taken_by_another_task => "new-id-taken-by-another-task.json",
     regression_resize_sow_with_stale_chunk => "resize-sow-with-stale-chunk.json",
     regression_surplus_harvest_above_overlap => "surplus-harvest-above-overlap.json",
@@ -931,6 +934,18 @@ fn regression_more_ram_grow_lowers_net() {
     let mut bigger = s.clone();
     bigger.hosts[1].max_ram = 37.74;
     keeps_net(&s, &bigger).unwrap();
+}
+
+/// The third counterexample, found by a 10,000-case run: on a fresh start, one
+/// more host of 2,055 GB lowers the planned net by 7% (the bigger plan earns
+/// 26% more but starts three times as much). A defect of the search (issue 11),
+/// not yet fixed, so the test is ignored.
+#[test]
+#[ignore = "a known defect of the search: more RAM lowers the net by 7% (issue 11)"]
+fn regression_more_ram_start_cost_lowers_net() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions/more-ram-start-cost-lowers-net.json");
+    let s = reallot::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    more_ram_keeps_net(&s, &More::Host(205_500, 1)).unwrap();
 }
 
 /// A state saved under `tests/regressions/` without a test would never run.
