@@ -77,8 +77,8 @@ impl Guard {
 }
 
 /// Solves the model; `deadline` only guards against a solve that runs too long.
-/// A stage that would start after it is skipped (the bound then is the cheap
-/// one-pool relaxation).
+/// A stage that would start after it is skipped (the bound then is
+/// [`quick_bound`]).
 pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let free = model.free_for_plan();
     let mut guard = Guard { deadline, status: Status::Complete };
@@ -101,10 +101,14 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
 /// An upper bound on [`Model::value`] of any valid table; `table` (a good one)
 /// sets the step size. Two relaxations see different things, so the smaller
 /// bound is taken; the second, dearer one only runs when the first leaves more
-/// than [`BOUND_SLACK`] between `table` and the bound.
+/// than [`BOUND_SLACK`] between `table` and the bound. Out of time, it is
+/// [`quick_bound`].
 fn bound(model: &Model, table: &Table, guard: &mut Guard) -> f64 {
     let free = model.free_for_plan();
     let pinned_value = model.value(&pinned_only(model, &model.current));
+    if guard.out_of_time() {
+        return pinned_value + quick_bound(model, &free);
+    }
     let classes = host_classes(&free);
     let known = model.value(table) - pinned_value;
     // Every shape a job may run: those offered, and every other batch size of
@@ -122,6 +126,37 @@ fn bound(model: &Model, table: &Table, guard: &mut Guard) -> f64 {
         bound = bound.min(packing_bound(jobs, &shapes, &classes, known, guard));
     }
     pinned_value + bound
+}
+
+/// The bound of a solve out of time, one look at each shape: a job with `r`
+/// RAM earns at most its best income per GB times `r`, and at most what its
+/// best shape earns with all the free RAM to itself; the fractional knapsack
+/// of these pieces (densest first) bounds the one-pool relaxation, hence every
+/// table.
+fn quick_bound(model: &Model, free: &[Ram]) -> f64 {
+    let total: Ram = free.iter().copied().sum();
+    let mut pieces: Vec<(f64, f64)> = Vec::with_capacity(model.jobs.len()); // (density, most)
+    for job in model.jobs.iter().filter(|j| !j.pinned) {
+        let (mut densest, mut most) = (0.0_f64, 0.0_f64);
+        for s in job.shapes.iter().chain(&job.bound).filter(|s| s.value > 0.0) {
+            densest = densest.max(density(s));
+            most = most.max(s.value * total.fits(s.chunk).min(s.cap) as f64);
+        }
+        if most > 0.0 {
+            pieces.push((densest, most));
+        }
+    }
+    pieces.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (mut left, mut bound) = (total.0 as f64, 0.0);
+    for (densest, most) in pieces {
+        let take = left.min(most / densest);
+        bound += densest * take;
+        left -= take;
+        if left <= 0.0 {
+            break;
+        }
+    }
+    bound
 }
 
 /// The most shapes [`packing_bound`] takes on; above, its knapsacks cost more
