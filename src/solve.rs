@@ -94,7 +94,7 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     }
     let best = best_of(model, &candidates);
     let table = climb(model, &free, candidates.swap_remove(best), today, &mut guard);
-    let bound = bound(model, &table, &mut guard);
+    let bound = bound(model, &free, &table, &mut guard);
     Outcome { table, baseline, bound, status: guard.status }
 }
 
@@ -103,13 +103,12 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
 /// bound is taken; the second, dearer one only runs when the first leaves more
 /// than [`BOUND_SLACK`] between `table` and the bound. Out of time, it is
 /// [`quick_bound`].
-fn bound(model: &Model, table: &Table, guard: &mut Guard) -> f64 {
-    let free = model.free_for_plan();
+fn bound(model: &Model, free: &[Ram], table: &Table, guard: &mut Guard) -> f64 {
     let pinned_value = model.value(&pinned_only(model, &model.current));
     if guard.out_of_time() {
-        return pinned_value + quick_bound(model, &free);
+        return pinned_value + quick_bound(model, free);
     }
-    let classes = host_classes(&free);
+    let classes = host_classes(free);
     let known = model.value(table) - pinned_value;
     // Every shape a job may run: those offered, and every other batch size of
     // the formulas' menu, so that the bound holds for all of them.
@@ -1049,22 +1048,19 @@ impl<'a> Search<'a> {
         // go in while each raises the score. Moves take their room at once, so
         // the next move sees it, and give it back if the insert is not made.
         let mine = density(shape);
-        // The victims: the residents of `h` that earn less per GB (a prefix of
-        // its list) but `j`, counted before a list is made for them.
+        let victims: Vec<(f64, usize)> =
+            self.residents[h].iter().take_while(|v| v.0 < mine).filter(|v| v.1 != j).copied().collect();
         let chunk_of = |k: usize| model.shape(k, table[k].as_ref().unwrap()).chunk;
-        let on = &self.residents[h];
-        let poorer = on[..on.partition_point(|v| v.0 < mine)].iter().map(|v| v.1).filter(|&k| k != j);
-        if poorer.clone().fold(self.room[h], |r, k| r + chunk_of(k) * count(table, k, h)) < shape.chunk {
+        let could = victims.iter().fold(self.room[h], |r, &(_, k)| r + chunk_of(k) * count(table, k, h));
+        if could < shape.chunk {
             return false;
         }
-        let victims: Vec<usize> = poorer.collect();
         let before = self.room[h];
         self.set_room(h, Ram::ZERO);
         let mut space = before;
         let mut evicted: Vec<usize> = Vec::new(); // a job per chunk
         let mut moved: Vec<(usize, usize)> = Vec::new(); // (job, host) per chunk
-        let mut run = 0; // how many entries at the end of `moved` are its last
-        let (mut next, mut left) = (0, victims.first().map_or(0, |&k| count(table, k, h)));
+        let (mut next, mut left) = (0, victims.first().map_or(0, |v| count(table, v.1, h)));
         let (mut added, mut net) = (0, 0.0);
         let held = count(table, j, h);
         while held_total + added < shape.cap && added < most {
@@ -1074,28 +1070,24 @@ impl<'a> Search<'a> {
             }
             let undo = (evicted.len(), moved.len(), space);
             while space < shape.chunk && next < victims.len() {
-                let k = victims[next];
+                let k = victims[next].1;
                 let (ks, chunk) = (table[k].as_ref().unwrap().shape, chunk_of(k));
                 step += self.delta(k, ks, h, left, false);
                 space += chunk;
                 evicted.push(k);
                 if let Some(x) = self.tightest(chunk) {
-                    // A victim's chunks move one after another, each to the
-                    // tightest host, which stays that host while it has room:
-                    // those that went to `x` before are the end of `moved`.
-                    let arrived = if moved.last() == Some(&(k, x)) { run } else { 0 };
+                    let arrived = moved.iter().filter(|&&m| m == (k, x)).count() as u64;
                     let d = self.delta(k, ks, x, count(table, k, x) + arrived, true);
                     if d > 0.0 {
                         step += d;
                         self.set_room(x, self.room[x] - chunk);
                         moved.push((k, x));
-                        run = arrived + 1;
                     }
                 }
                 left -= 1;
                 if left == 0 {
                     next += 1;
-                    left = victims.get(next).map_or(0, |&k| count(table, k, h));
+                    left = victims.get(next).map_or(0, |v| count(table, v.1, h));
                 }
             }
             if space < shape.chunk || step <= 0.0 {
