@@ -84,8 +84,8 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let mut guard = Guard { deadline, status: Status::Complete };
     let baseline = baseline(model, &free);
     let today = Some(&model.current);
-    let mut candidates = vec![baseline.clone()];
-    candidates.push(climb(model, &free, baseline.clone(), today, &mut guard));
+    let (climbed, settled) = climb(model, &free, baseline.clone(), today, &mut guard);
+    let mut candidates = vec![baseline.clone(), climbed];
     if !guard.out_of_time() {
         let fresh = scratch(model, &free, &mut guard);
         let exact = exact(model, &free, &fresh, &mut guard);
@@ -93,7 +93,13 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
         candidates.extend(exact);
     }
     let best = best_of(model, &candidates);
-    let table = climb(model, &free, candidates.swap_remove(best), today, &mut guard);
+    // When today's table or its climb wins and that climb settled, climbing
+    // again from today's point of view would only repeat it.
+    let table = if settled && best <= 1 {
+        candidates.swap_remove(1)
+    } else {
+        climb(model, &free, candidates.swap_remove(best), today, &mut guard).0
+    };
     let bound = bound(model, &free, &table, &mut guard);
     Outcome { table, baseline, bound, status: guard.status }
 }
@@ -752,7 +758,7 @@ fn scratch(model: &Model, free: &[Ram], guard: &mut Guard) -> Table {
         .collect();
     let mut table = seed;
     Search::new(model, None, free, &table).fill(&mut table);
-    climb(model, free, table, None, guard)
+    climb(model, free, table, None, guard).0
 }
 
 /// The most sweeps [`climb`] makes; it stops earlier, at a local optimum.
@@ -769,14 +775,27 @@ const CLIMB_PASSES: usize = 256;
 ///   refill the RAM greedily, and keep the result when the score is higher.
 ///
 /// Which chunks a move touches depends on the table alone; only whether it is
-/// made depends on the point of view.
-fn climb(model: &Model, free: &[Ram], mut table: Table, today: Option<&Table>, guard: &mut Guard) -> Table {
+/// made depends on the point of view. Says whether it settled (no move helps)
+/// rather than stopping at the guard or the pass limit.
+fn climb(
+    model: &Model,
+    free: &[Ram],
+    mut table: Table,
+    today: Option<&Table>,
+    guard: &mut Guard,
+) -> (Table, bool) {
     if guard.out_of_time() {
-        return table;
+        return (table, false);
     }
     let mut search = Search::new(model, today, free, &table);
     let open: Vec<usize> = (0..model.jobs.len()).filter(|&j| !model.jobs[j].pinned).collect();
     let mut passes = 0;
+    // A move is a function of the table: one that failed need not be tried
+    // again until another move changes the table. `moves` counts the moves
+    // made; the last insert made, if none since, is where a sweep can stop.
+    let mut moves = 0u64;
+    let mut failed: Vec<Option<u64>> = vec![None; model.jobs.len()];
+    let mut last_insert: Option<(usize, usize)> = None;
     // Insert sweeps until one changes nothing, then a reshape sweep (dearer);
     // done when that changes nothing either: a local optimum of both moves.
     loop {
@@ -787,26 +806,31 @@ fn climb(model: &Model, free: &[Ram], mut table: Table, today: Option<&Table>, g
                     guard.status =
                         Status::Error(format!("the local search did not settle in {CLIMB_PASSES} passes"));
                 }
-                return table;
+                return (table, false);
             }
             let mut changed = false;
-            for (h, &on) in free.iter().enumerate() {
+            'sweep: for (h, &on) in free.iter().enumerate() {
                 if guard.out_of_time() {
-                    return table;
+                    return (table, false);
                 }
-                for &j in &open {
+                for (i, &j) in open.iter().enumerate() {
+                    // Every insert after the last one made failed at this table.
+                    if !changed && last_insert.is_some_and(|last| (h, i) > last) {
+                        break 'sweep;
+                    }
                     let shapes = match &table[j] {
                         Some(a) => [Some(a.shape), None],
                         // A job not running tries the shape best for the host alone,
                         // and the densest that fits in what is left there.
                         None => [search.best_on(j, on), search.densest_within(j, search.room[h])],
                     };
-                    changed |=
-                        shapes.into_iter().flatten().any(|s| search.insert(&mut table, j, s, h, u64::MAX));
+                    if shapes.into_iter().flatten().any(|s| search.insert(&mut table, j, s, h, u64::MAX)) {
+                        (changed, moves, last_insert) = (true, moves + 1, Some((h, i)));
+                    }
                 }
             }
             if guard.out_of_time() {
-                return table;
+                return (table, false);
             }
             if !changed {
                 break;
@@ -815,12 +839,22 @@ fn climb(model: &Model, free: &[Ram], mut table: Table, today: Option<&Table>, g
         let mut reshaped = false;
         for &j in &open {
             if guard.out_of_time() {
-                return table;
+                return (table, false);
             }
-            reshaped |= search.reshape(&mut table, j);
+            if failed[j] == Some(moves) {
+                continue;
+            }
+            if search.reshape(&mut table, j) {
+                (reshaped, moves, last_insert) = (true, moves + 1, None);
+            } else {
+                failed[j] = Some(moves);
+            }
         }
-        if !reshaped || guard.out_of_time() {
-            return table;
+        if !reshaped {
+            return (table, true);
+        }
+        if guard.out_of_time() {
+            return (table, false);
         }
     }
 }
@@ -933,9 +967,10 @@ impl<'a> Search<'a> {
         self.room[h] = room;
     }
 
-    /// The host with the least room that holds `chunk` (the lowest on a tie).
-    fn tightest(&self, chunk: Ram) -> Option<usize> {
-        self.by_room.range((chunk, 0)..).next().map(|&(_, h)| h)
+    /// The host with the least room that holds `chunk` (the lowest on a tie),
+    /// other than `except`.
+    fn tightest(&self, chunk: Ram, except: Option<usize>) -> Option<usize> {
+        self.by_room.range((chunk, 0)..).map(|&(_, h)| h).find(|&h| Some(h) != except)
     }
 
     /// The shape of job `j` that earns most on a host with `free` RAM alone (at
@@ -1055,9 +1090,7 @@ impl<'a> Search<'a> {
         if could < shape.chunk {
             return false;
         }
-        let before = self.room[h];
-        self.set_room(h, Ram::ZERO);
-        let mut space = before;
+        let mut space = self.room[h];
         let mut evicted: Vec<usize> = Vec::new(); // a job per chunk
         let mut moved: Vec<(usize, usize)> = Vec::new(); // (job, host) per chunk
         let (mut next, mut left) = (0, victims.first().map_or(0, |v| count(table, v.1, h)));
@@ -1075,9 +1108,13 @@ impl<'a> Search<'a> {
                 step += self.delta(k, ks, h, left, false);
                 space += chunk;
                 evicted.push(k);
-                if let Some(x) = self.tightest(chunk) {
-                    let arrived = moved.iter().filter(|&&m| m == (k, x)).count() as u64;
-                    let d = self.delta(k, ks, x, count(table, k, x) + arrived, true);
+                if let Some(x) = self.tightest(chunk, Some(h)) {
+                    // Only a change cost depends on the chunks held there.
+                    let held = match self.today {
+                        Some(_) => count(table, k, x) + moved.iter().filter(|&&m| m == (k, x)).count() as u64,
+                        None => 0,
+                    };
+                    let d = self.delta(k, ks, x, held, true);
                     if d > 0.0 {
                         step += d;
                         self.set_room(x, self.room[x] - chunk);
@@ -1108,17 +1145,19 @@ impl<'a> Search<'a> {
             for &(k, x) in &moved {
                 self.set_room(x, self.room[x] + chunk_of(k));
             }
-            self.set_room(h, before);
             return false;
         }
-        // Arrivals first, so that a job evicted to the last chunk keeps its allocation.
-        for &(k, x) in &moved {
+        // Arrivals first, so that a job evicted to the last chunk keeps its
+        // allocation; a run of chunks of one job to one host is one change.
+        for run in moved.chunk_by(|a, b| a == b) {
+            let (k, x) = run[0];
             let ks = table[k].as_ref().unwrap().shape;
-            self.change(table, k, ks, x, 1, 0);
+            self.change(table, k, ks, x, run.len() as u64, 0);
         }
-        for &k in &evicted {
+        for run in evicted.chunk_by(|a, b| a == b) {
+            let k = run[0];
             let ks = table[k].as_ref().unwrap().shape;
-            self.change(table, k, ks, h, 0, 1);
+            self.change(table, k, ks, h, 0, run.len() as u64);
         }
         self.change(table, j, s, h, added, 0);
         self.set_room(h, space);
@@ -1199,7 +1238,7 @@ impl<'a> Search<'a> {
             let shape = &model.jobs[j].shapes[s];
             let mut left = shape.cap.saturating_sub(self.totals[j]);
             while left > 0 {
-                let Some(h) = self.tightest(shape.chunk) else { break };
+                let Some(h) = self.tightest(shape.chunk, None) else { break };
                 let n = self.room[h].fits(shape.chunk).min(left);
                 self.change(table, j, s, h, n, 0);
                 self.set_room(h, self.room[h] - shape.chunk * n);
