@@ -820,6 +820,7 @@ fn climb(
                     }
                     let shapes = match &table[j] {
                         Some(a) => [Some(a.shape), None],
+                        None if !search.could_enter(j, h) => continue,
                         // A job not running tries the shape best for the host alone,
                         // and the densest that fits in what is left there.
                         None => [search.best_on(j, on), search.densest_within(j, search.room[h])],
@@ -878,8 +879,14 @@ struct Search<'a> {
     /// The jobs not pinned that have such a shape, by its income per unit of
     /// RAM, most first (then by job): the order a fill takes new jobs in.
     newcomers: Vec<(f64, usize)>,
-    /// Per job, the smallest chunk of those shapes.
-    smallest: Vec<Ram>,
+    /// The smallest chunk of each newcomer and of all after it.
+    newcomers_smallest: Vec<Ram>,
+    /// Per job, those shapes each smaller than every denser one, with their
+    /// chunks: the chunks fall along the list, and the densest shape that fits
+    /// in some room is the first here that does.
+    within: Vec<Vec<(Ram, usize)>>,
+    /// Per job, the income per GB of its densest such shape (none: -∞).
+    top: Vec<f64>,
     /// [`Search::best_on`]'s answers, by job and free RAM.
     best_on: HashMap<(usize, Ram), Option<usize>>,
     threshold: f64,
@@ -937,11 +944,31 @@ impl<'a> Search<'a> {
             .filter_map(|j| densest[j].first().map(|&s| (density(&model.jobs[j].shapes[s]), j)))
             .collect();
         newcomers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let smallest = (0..model.jobs.len())
-            .map(|j| densest[j].iter().map(|&s| model.jobs[j].shapes[s].chunk).min().unwrap_or(Ram(u64::MAX)))
+        let within: Vec<Vec<(Ram, usize)>> = (0..model.jobs.len())
+            .map(|j| {
+                let mut steps: Vec<(Ram, usize)> = Vec::new();
+                for &s in &densest[j] {
+                    let chunk = model.jobs[j].shapes[s].chunk;
+                    if steps.last().is_none_or(|&(c, _)| chunk < c) {
+                        steps.push((chunk, s));
+                    }
+                }
+                steps
+            })
+            .collect();
+        let mut newcomers_smallest: Vec<Ram> =
+            newcomers.iter().rev().map(|&(_, j)| smallest(&within, j)).collect();
+        for i in 1..newcomers_smallest.len() {
+            newcomers_smallest[i] = newcomers_smallest[i].min(newcomers_smallest[i - 1]);
+        }
+        newcomers_smallest.reverse();
+        let top = (0..model.jobs.len())
+            .map(|j| densest[j].first().map_or(f64::NEG_INFINITY, |&s| density(&model.jobs[j].shapes[s])))
             .collect();
         Search {
-            smallest,
+            newcomers_smallest,
+            within,
+            top,
             densest,
             newcomers,
             best_on: HashMap::new(),
@@ -990,8 +1017,20 @@ impl<'a> Search<'a> {
 
     /// The densest shape of job `j` whose chunk fits in `room`.
     fn densest_within(&self, j: usize, room: Ram) -> Option<usize> {
-        let shapes = &self.model.jobs[j].shapes;
-        self.densest[j].iter().copied().find(|&s| shapes[s].chunk <= room)
+        let steps = &self.within[j];
+        steps.get(steps.partition_point(|&(chunk, _)| chunk > room)).map(|&(_, s)| s)
+    }
+
+    /// The smallest chunk of job `j`'s shapes that earn.
+    fn smallest(&self, j: usize) -> Ram {
+        smallest(&self.within, j)
+    }
+
+    /// Whether job `j`, not running, could go on host `h`: a chunk of it fits
+    /// in the room there, or some resident earns less per GB than its densest
+    /// shape (an insert evicts only such chunks).
+    fn could_enter(&self, j: usize, h: usize) -> bool {
+        self.room[h] >= self.smallest(j) || self.residents[h].first().is_some_and(|v| v.0 < self.top[j])
     }
 
     /// Changes job `k`'s chunks on host `h` (in shape `s` when it has none) by
@@ -1083,6 +1122,9 @@ impl<'a> Search<'a> {
         // go in while each raises the score. Moves take their room at once, so
         // the next move sees it, and give it back if the insert is not made.
         let mine = density(shape);
+        if self.residents[h].first().is_none_or(|v| v.0 >= mine) {
+            return false; // nothing there earns less per GB
+        }
         let victims: Vec<(f64, usize)> =
             self.residents[h].iter().take_while(|v| v.0 < mine).filter(|v| v.1 != j).copied().collect();
         let chunk_of = |k: usize| model.shape(k, table[k].as_ref().unwrap()).chunk;
@@ -1217,12 +1259,16 @@ impl<'a> Search<'a> {
         // The most room on any host, which only a placement lowers.
         let mut most = self.by_room.last().map_or(Ram::ZERO, |r| r.0);
         while r < running.len() || n < newcomers.len() {
+            if self.newcomers_smallest.get(n).is_some_and(|&least| least > most) {
+                n = newcomers.len(); // no chunk of a later newcomer fits anywhere
+                continue;
+            }
             let newcomer =
                 newcomers.get(n).filter(|c| running.get(r).is_none_or(|&(j, s)| c.0 > per_unit(j, s)));
             let (j, s) = match newcomer {
                 Some(&(_, j)) => {
                     n += 1;
-                    if table[j].is_some() || self.smallest[j] > most {
+                    if table[j].is_some() || self.smallest(j) > most {
                         continue;
                     }
                     match self.densest_within(j, most) {
@@ -1333,6 +1379,11 @@ impl<'a> Search<'a> {
         }
         true
     }
+}
+
+/// The smallest chunk of job `j`'s shapes in [`Search::within`] (none: no size).
+fn smallest(within: &[Vec<(Ram, usize)>], j: usize) -> Ram {
+    within[j].last().map_or(Ram(u64::MAX), |&(chunk, _)| chunk)
 }
 
 /// Residents in order: by income per GB, then job.
