@@ -31,7 +31,7 @@
 //! ([`lagrangian_bound`]), and, on small models, of the jobs' caps with an exact
 //! knapsack per small host and a branch on each job's shape ([`packing_bound`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use crate::game;
 use crate::model::{density, Alloc, Model, Shape, Table};
@@ -813,10 +813,13 @@ fn climb(
                 if guard.out_of_time() {
                     return (table, false);
                 }
-                for (i, &j) in open.iter().enumerate() {
+                for &j in &open {
                     // Every insert after the last one made failed at this table.
-                    if !changed && last_insert.is_some_and(|last| (h, i) > last) {
+                    if !changed && last_insert.is_some_and(|last| (h, j) > last) {
                         break 'sweep;
+                    }
+                    if search.totals[j] >= search.caps[j] {
+                        continue; // at its cap: no insert adds a chunk
                     }
                     let shapes = match &table[j] {
                         Some(a) => [Some(a.shape), None],
@@ -826,7 +829,7 @@ fn climb(
                         None => [search.best_on(j, on), search.densest_within(j, search.room[h])],
                     };
                     if shapes.into_iter().flatten().any(|s| search.insert(&mut table, j, s, h, u64::MAX)) {
-                        (changed, moves, last_insert) = (true, moves + 1, Some((h, i)));
+                        (changed, moves, last_insert) = (true, moves + 1, Some((h, j)));
                     }
                 }
             }
@@ -869,11 +872,16 @@ struct Search<'a> {
     free: &'a [Ram],
     /// RAM left on each host by the table being improved.
     room: Vec<Ram>,
-    /// The hosts by room left, then index: the first at or above a chunk is the
-    /// tightest host it fits on.
-    by_room: BTreeSet<(Ram, usize)>,
+    /// The hosts by room left, then index, sorted: the first at or above a chunk
+    /// is the tightest host it fits on. A sorted list, not a tree: a change of
+    /// room moves a host past the few hosts between its two rooms, and finding
+    /// the tightest is a binary search of contiguous memory.
+    by_room: Vec<(Ram, usize)>,
     /// Chunks of each job in the table.
     totals: Vec<u64>,
+    /// The cap of each job's shape in the table (none running: no cap), so
+    /// that a sweep passes the jobs at their cap by two numbers side by side.
+    caps: Vec<u64>,
     /// Per job, its offered shapes that earn, densest first.
     densest: Vec<Vec<usize>>,
     /// The jobs not pinned that have such a shape, by its income per unit of
@@ -897,6 +905,8 @@ struct Search<'a> {
     trial: Option<Trial>,
     /// The jobs the running trial saved.
     saved: Vec<bool>,
+    /// The hosts whose room a roll-back has put back so far.
+    touched: Vec<bool>,
 }
 
 /// What a trial changed, to score it and to take it back.
@@ -975,13 +985,19 @@ impl<'a> Search<'a> {
             model,
             today,
             free,
-            by_room: room.iter().enumerate().map(|(h, &r)| (r, h)).collect(),
+            by_room: {
+                let mut by_room: Vec<(Ram, usize)> = room.iter().enumerate().map(|(h, &r)| (r, h)).collect();
+                by_room.sort_unstable();
+                by_room
+            },
             room,
             totals: table.iter().map(|a| a.as_ref().map_or(0, Alloc::total)).collect(),
+            caps: (0..table.len()).map(|k| cap_of(model, table, k)).collect(),
             threshold: threshold(model),
             residents,
             trial: None,
             saved: vec![false; table.len()],
+            touched: vec![false; free.len()],
         }
     }
 
@@ -989,15 +1005,29 @@ impl<'a> Search<'a> {
         if let Some(trial) = &mut self.trial {
             trial.undo.push(Undo::Room(h, self.room[h]));
         }
-        self.by_room.remove(&(self.room[h], h));
-        self.by_room.insert((room, h));
+        self.resort(h, self.room[h], room);
         self.room[h] = room;
+    }
+
+    /// Moves host `h` in [`Search::by_room`] from room `from` to room `to`.
+    fn resort(&mut self, h: usize, from: Ram, to: Ram) {
+        let list = &mut self.by_room;
+        let at = list.binary_search(&(from, h)).expect("the hosts by room follow the rooms");
+        let goes = list.partition_point(|&e| e < (to, h));
+        if goes > at {
+            list[at..goes].rotate_left(1);
+            list[goes - 1] = (to, h);
+        } else {
+            list[goes..=at].rotate_right(1);
+            list[goes] = (to, h);
+        }
     }
 
     /// The host with the least room that holds `chunk` (the lowest on a tie),
     /// other than `except`.
     fn tightest(&self, chunk: Ram, except: Option<usize>) -> Option<usize> {
-        self.by_room.range((chunk, 0)..).map(|&(_, h)| h).find(|&h| Some(h) != except)
+        let first = self.by_room.partition_point(|&(room, _)| room < chunk);
+        self.by_room[first..].iter().map(|&(_, h)| h).find(|&h| Some(h) != except)
     }
 
     /// The shape of job `j` that earns most on a host with `free` RAM alone (at
@@ -1051,6 +1081,7 @@ impl<'a> Search<'a> {
         if self.totals[k] == 0 {
             table[k] = None;
         }
+        self.caps[k] = cap_of(self.model, table, k);
         if self.model.jobs[k].pinned || (before > 0) == (after > 0) {
             return;
         }
@@ -1066,13 +1097,27 @@ impl<'a> Search<'a> {
     /// Takes back every change since the trial began.
     fn roll_back(&mut self, table: &mut Table) {
         let trial = self.trial.take().expect("a trial runs");
+        // The rooms go back first to last; the hosts by room are mended once
+        // per host at the end, however often the trial changed its room.
+        let mut keys: Vec<(Ram, usize)> = Vec::new();
         for undo in trial.undo.into_iter().rev() {
             match undo {
-                Undo::Room(h, room) => self.set_room(h, room),
+                Undo::Room(h, room) => {
+                    if !self.touched[h] {
+                        self.touched[h] = true;
+                        keys.push((self.room[h], h));
+                    }
+                    self.room[h] = room;
+                }
                 Undo::Chunks { job, shape, host, added, removed } => {
                     self.change(table, job, shape, host, removed, added)
                 }
             }
+        }
+        for key in keys {
+            let h = key.1;
+            self.touched[h] = false;
+            self.resort(h, key.0, self.room[h]);
         }
         for (k, _) in trial.jobs {
             self.saved[k] = false;
@@ -1352,7 +1397,11 @@ impl<'a> Search<'a> {
                 self.set_room(h, self.room[h] + chunk * n);
             }
         }
+        let cap = model.jobs[j].shapes[s].cap;
         for h in 0..self.free.len() {
+            if self.totals[j] >= cap {
+                break; // every later insert would stop at the cap
+            }
             self.insert(table, j, s, h, u64::MAX);
         }
         self.fill(table);
@@ -1384,6 +1433,11 @@ impl<'a> Search<'a> {
 /// The smallest chunk of job `j`'s shapes in [`Search::within`] (none: no size).
 fn smallest(within: &[Vec<(Ram, usize)>], j: usize) -> Ram {
     within[j].last().map_or(Ram(u64::MAX), |&(chunk, _)| chunk)
+}
+
+/// The cap of job `k`'s shape in `table` (none running: no cap).
+fn cap_of(model: &Model, table: &Table, k: usize) -> u64 {
+    table[k].as_ref().map_or(u64::MAX, |a| model.shape(k, a).cap)
 }
 
 /// Residents in order: by income per GB, then job.
