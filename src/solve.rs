@@ -874,8 +874,9 @@ struct Search<'a> {
     room: Vec<Ram>,
     /// The hosts by room left, then index, sorted: the first at or above a chunk
     /// is the tightest host it fits on. A sorted list, not a tree: a change of
-    /// room moves a host past the few hosts between its two rooms, and finding
-    /// the tightest is a binary search of contiguous memory.
+    /// room rotates only the hosts between its two rooms, and finding the
+    /// tightest is a binary search of contiguous memory (measured faster at 10×
+    /// and 30× the late game).
     by_room: Vec<(Ram, usize)>,
     /// Chunks of each job in the table.
     totals: Vec<u64>,
