@@ -950,9 +950,12 @@ impl<'a> Search<'a> {
                 shapes
             })
             .collect();
+        let top: Vec<f64> = (0..model.jobs.len())
+            .map(|j| densest[j].first().map_or(f64::NEG_INFINITY, |&s| density(&model.jobs[j].shapes[s])))
+            .collect();
         let mut newcomers: Vec<(f64, usize)> = (0..model.jobs.len())
-            .filter(|&j| !model.jobs[j].pinned)
-            .filter_map(|j| densest[j].first().map(|&s| (density(&model.jobs[j].shapes[s]), j)))
+            .filter(|&j| !model.jobs[j].pinned && !densest[j].is_empty())
+            .map(|j| (top[j], j))
             .collect();
         newcomers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let within: Vec<Vec<(Ram, usize)>> = (0..model.jobs.len())
@@ -967,15 +970,12 @@ impl<'a> Search<'a> {
                 steps
             })
             .collect();
-        let mut newcomers_smallest: Vec<Ram> =
-            newcomers.iter().rev().map(|&(_, j)| smallest(&within, j)).collect();
-        for i in 1..newcomers_smallest.len() {
-            newcomers_smallest[i] = newcomers_smallest[i].min(newcomers_smallest[i - 1]);
+        let mut newcomers_smallest = vec![Ram(u64::MAX); newcomers.len()];
+        let mut least = Ram(u64::MAX);
+        for (i, &(_, j)) in newcomers.iter().enumerate().rev() {
+            least = least.min(smallest(&within, j));
+            newcomers_smallest[i] = least;
         }
-        newcomers_smallest.reverse();
-        let top = (0..model.jobs.len())
-            .map(|j| densest[j].first().map_or(f64::NEG_INFINITY, |&s| density(&model.jobs[j].shapes[s])))
-            .collect();
         Search {
             newcomers_smallest,
             within,
@@ -1052,16 +1052,12 @@ impl<'a> Search<'a> {
         steps.get(steps.partition_point(|&(chunk, _)| chunk > room)).map(|&(_, s)| s)
     }
 
-    /// The smallest chunk of job `j`'s shapes that earn.
-    fn smallest(&self, j: usize) -> Ram {
-        smallest(&self.within, j)
-    }
-
     /// Whether job `j`, not running, could go on host `h`: a chunk of it fits
     /// in the room there, or some resident earns less per GB than its densest
     /// shape (an insert evicts only such chunks).
     fn could_enter(&self, j: usize, h: usize) -> bool {
-        self.room[h] >= self.smallest(j) || self.residents[h].first().is_some_and(|v| v.0 < self.top[j])
+        self.room[h] >= smallest(&self.within, j)
+            || self.residents[h].first().is_some_and(|v| v.0 < self.top[j])
     }
 
     /// Changes job `k`'s chunks on host `h` (in shape `s` when it has none) by
@@ -1314,7 +1310,7 @@ impl<'a> Search<'a> {
             let (j, s) = match newcomer {
                 Some(&(_, j)) => {
                     n += 1;
-                    if table[j].is_some() || self.smallest(j) > most {
+                    if table[j].is_some() || smallest(&self.within, j) > most {
                         continue;
                     }
                     match self.densest_within(j, most) {
