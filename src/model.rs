@@ -53,9 +53,14 @@ pub(crate) struct Job {
     /// The phase the target is in, by security and money.
     pub phase: TaskKind,
     pub shapes: Vec<Shape>,
-    /// How many of `shapes` are offered whatever runs today; any after them is
-    /// today's task's own shape, which is not.
+    /// How many of `shapes` are offered whatever runs today; after them come
+    /// today's task's own shape when it is not one of them, then the spares.
     pub offered: usize,
+    /// Shapes from here on are spares: every other harvest of the formulas'
+    /// grid, not offered (the search never starts a job in one) but there for
+    /// growing a harvest into the room its hosts leave, and for the exact
+    /// stage of a tiny model.
+    pub spare_from: usize,
     /// Every harvest shape of the formulas' menu, offered or not, for the upper
     /// bound (which must hold over all of them).
     pub bound: Vec<Shape>,
@@ -238,6 +243,19 @@ pub(crate) fn build(net: Net) -> Model {
             current = Some((task_i, shape));
             pinned = task.pinned;
         }
+        // The rest of the formulas' grid, for growing a harvest into the room
+        // its hosts leave (a user's menu is offered whole already). The offered
+        // options come by hack threads, so a binary search finds them.
+        let spare_from = shapes.len();
+        if phase == TaskKind::Harvest && target.menu.is_none() {
+            for &(h, r, v) in m.all.iter().filter(|o| o.1 <= largest) {
+                let spare = harvest(h, r, v);
+                let is_offered = shapes[..offered].binary_search_by_key(&Some(h), |o| o.hack_threads).is_ok();
+                if !is_offered && !shapes[offered..].iter().any(|o| same_shape(o, &spare)) {
+                    shapes.push(spare);
+                }
+            }
+        }
         let bound: Vec<Shape> = match phase {
             TaskKind::Harvest => {
                 m.bound.iter().filter(|o| o.0 <= largest).map(|&(r, v)| harvest(0, r, v)).collect()
@@ -253,7 +271,18 @@ pub(crate) fn build(net: Net) -> Model {
         if shapes.is_empty() && current.is_none() && note.is_none() {
             continue;
         }
-        jobs.push(Job { target: ti, phase, shapes, offered, bound, current, pinned, lands_s, note });
+        jobs.push(Job {
+            target: ti,
+            phase,
+            shapes,
+            offered,
+            spare_from,
+            bound,
+            current,
+            pinned,
+            lands_s,
+            note,
+        });
     }
     let current = jobs
         .iter()

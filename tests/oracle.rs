@@ -1,20 +1,21 @@
-//! On tiny steady states (every target prepped, nothing running, so no change
-//! costs), the plan against an exhaustive search written from the game's
+//! On tiny steady states (every target prepped, nothing running, the longest
+//! horizon so that a start costs next to nothing), the plan against an exhaustive search written from the game's
 //! formulas alone: every hack-thread count H from 1 up to `max_hack_fraction`
 //! (`game::harvest` at each, not the planner's menu), every split of each
 //! target's chunks over the hosts up to its overlap. The plan must come within
 //! 0.5 % of the best, and `upper_bound_per_s` must not be below it.
 //!
-//! The bound holds (and the plan never beats the oracle). The 0.5 % test is
-//! **ignored while it fails** (run it with `cargo test --release oracle --
-//! --ignored`). Its first counterexample: hacking 60, one host of 45.75 GB,
-//! n00dles and joesguns. The best is joesguns at H=3 (36.60 GB, $4,759.8/s) and
-//! n00dles at H=2 in the 9.15 GB left ($4,914.0/s in all, which the bound finds
-//! exactly); the plan runs n00dles at H=1 (6.95 GB, $4,836.9/s, 1.6 % short),
-//! because the menu offers batch sizes that fit a whole host, not the room
-//! another target leaves on it.
+//! Every tiny state is tried, not a sample. The plan reaches the best on all
+//! but 3 of the 3,528 (it was short on 53, by up to 4.5 %), thanks to two things
+//! the search does: it grows a harvest into the room another target leaves on a
+//! host (the offered batch sizes fit whole hosts: hacking 60, one host of
+//! 45.75 GB, joesguns at H=3 in 36.60 GB and n00dles at H=2 in the 9.15 GB
+//! left, where n00dles ran at H=1, 1.6 % short), and on tiny models it searches
+//! every batch size exactly. The 3 left (worst 96.9 %: hacking 30, hosts of
+//! 45.75 and 32 GB, n00dles and hong-fang-tea) have more shape × host pairs
+//! than the exact stage takes on; the 0.5 % test is **ignored while they
+//! fail** (`cargo test --release oracle -- --ignored`).
 
-use proptest::prelude::*;
 use reallot::game::{self, Harvests, Server, Timing};
 use reallot::state::{Host, Player, Target};
 use reallot::{Ram, State};
@@ -78,17 +79,12 @@ fn best(menus: &[(Vec<(Ram, f64)>, u64)], t: usize, free: &mut [u64]) -> f64 {
     most
 }
 
-fn tiny() -> impl Strategy<Value = State> {
-    (
-        prop::sample::select(vec![30u32, 60, 100, 200]),
-        prop::collection::vec(prop::sample::select(vec![8.0f64, 16.0, 22.5, 32.0, 45.75, 64.0]), 1..=2),
-        prop::sample::subsequence(early_targets(), 1..=2),
-    )
-        .prop_map(|(hacking, hosts, targets)| State {
-            hosts: hosts.iter().enumerate().map(|(i, &gb)| Host::new(format!("h{i}"), gb)).collect(),
-            targets,
-            ..State::new(Player::new(hacking))
-        })
+/// A steady state at this hacking level: the horizon the longest allowed, so
+/// that starting a chunk costs next to nothing and income alone decides.
+fn steady(hacking: u32) -> State {
+    let mut state = State::new(Player::new(hacking));
+    state.policy.horizon_s = 1e7;
+    state
 }
 
 /// The best income on `state` by exhaustive search, and its plan's.
@@ -98,25 +94,55 @@ fn exact_and_planned(state: &State) -> (f64, reallot::Plan) {
     (best(&menus, 0, &mut free), reallot::plan(state).unwrap())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
-
-    #[test]
-    fn the_bound_is_above_every_batch_size_and_the_plan_below(state in tiny()) {
+/// Every tiny state: four hacking levels, one or two hosts of six sizes, one or
+/// two of six early targets (3,528 states, a few seconds), with its plan's
+/// income and the best one.
+fn every_tiny_state() -> impl Iterator<Item = (String, f64, reallot::Plan)> {
+    let sizes = [8.0, 16.0, 22.5, 32.0, 45.75, 64.0];
+    let targets = early_targets();
+    let mut networks: Vec<Vec<f64>> = sizes.iter().map(|&a| vec![a]).collect();
+    networks.extend(sizes.iter().flat_map(|&a| sizes.iter().map(move |&b| vec![a, b])));
+    let mut pairs: Vec<Vec<Target>> = targets.iter().map(|t| vec![t.clone()]).collect();
+    for (i, a) in targets.iter().enumerate() {
+        pairs.extend(targets[i + 1..].iter().map(|b| vec![a.clone(), b.clone()]));
+    }
+    let states = [30, 60, 100, 200].into_iter().flat_map(move |hacking| {
+        let (networks, pairs) = (networks.clone(), pairs.clone());
+        networks
+            .into_iter()
+            .flat_map(move |hosts| pairs.clone().into_iter().map(move |t| (hacking, hosts.clone(), t)))
+    });
+    states.map(|(hacking, hosts, targets)| {
+        let state = State {
+            hosts: hosts.iter().enumerate().map(|(i, &gb)| Host::new(format!("h{i}"), gb)).collect(),
+            targets: targets.clone(),
+            ..steady(hacking)
+        };
         let (exact, plan) = exact_and_planned(&state);
+        let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        (format!("hacking {hacking}, hosts {hosts:?} GB, targets {names:?}"), exact, plan)
+    })
+}
+
+#[test]
+fn the_bound_is_above_every_batch_size_and_the_plan_below() {
+    for (case, exact, plan) in every_tiny_state() {
         let planned = plan.income.planned_per_s + plan.income.prep_value_per_s;
-        prop_assert!(planned <= exact * (1.0 + 1e-9), "plan {planned} above the best {exact}: the oracle is wrong");
-        prop_assert!(
-            plan.income.upper_bound_per_s >= exact * (1.0 - 1e-9),
-            "bound {} below the best {exact}", plan.income.upper_bound_per_s
+        assert!(
+            planned <= exact * (1.0 + 1e-9),
+            "{case}: plan {planned} above the best {exact}: the oracle is wrong"
         );
+        let bound = plan.income.upper_bound_per_s;
+        assert!(bound >= exact * (1.0 - 1e-9), "{case}: bound {bound} below the best {exact}");
     }
+}
 
-    #[test]
-    #[ignore = "fails: the menu has no batch for the room another target leaves (see the module doc)"]
-    fn the_plan_is_within_half_a_percent_of_every_batch_size(state in tiny()) {
-        let (exact, plan) = exact_and_planned(&state);
-        let planned = plan.income.planned_per_s + plan.income.prep_value_per_s;
-        prop_assert!(planned >= 0.995 * exact, "plan {planned} below 99.5 % of the best {exact}");
-    }
+#[test]
+#[ignore = "fails on 3 of the 3,528 states (two hosts the exact stage is too small for; see the module doc)"]
+fn the_plan_is_within_half_a_percent_of_every_batch_size() {
+    let short: Vec<String> = every_tiny_state()
+        .filter(|(_, exact, plan)| plan.income.planned_per_s + plan.income.prep_value_per_s < 0.995 * exact)
+        .map(|(case, ..)| case)
+        .collect();
+    assert!(short.is_empty(), "{} states below 99.5 % of the best: {short:#?}", short.len());
 }
