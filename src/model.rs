@@ -57,9 +57,9 @@ pub(crate) struct Job {
     /// today's task's own shape when it is not one of them, then the spares.
     pub offered: usize,
     /// Shapes from here on are spares: every other harvest of the formulas'
-    /// grid, not offered (the search never starts a job in one) but there for
-    /// growing a harvest into the room its hosts leave, and for the exact
-    /// stage of a tiny model.
+    /// grid, not offered (the local search never uses one) but there for the
+    /// exact stage of a tiny model, where the best batch is often the one that
+    /// fits the room another target leaves on a host.
     pub spare_from: usize,
     /// Every harvest shape of the formulas' menu, offered or not, for the upper
     /// bound (which must hold over all of them).
@@ -243,9 +243,9 @@ pub(crate) fn build(net: Net) -> Model {
             current = Some((task_i, shape));
             pinned = task.pinned;
         }
-        // The rest of the formulas' grid, for growing a harvest into the room
-        // its hosts leave (a user's menu is offered whole already). The offered
-        // options come by hack threads, so a binary search finds them.
+        // The rest of the formulas' grid, for the exact stage (a user's menu
+        // is offered whole already). The offered options come by hack
+        // threads, so a binary search finds them.
         let spare_from = shapes.len();
         if phase == TaskKind::Harvest && target.menu.is_none() {
             for &(h, r, v) in m.all.iter().filter(|o| o.1 <= largest) {

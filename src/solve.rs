@@ -35,7 +35,6 @@ use std::collections::HashMap;
 
 use crate::game;
 use crate::model::{density, Alloc, Model, Shape, Table};
-use crate::state::TaskKind;
 use crate::{Instant, Ram};
 
 /// How the solve went.
@@ -227,8 +226,9 @@ fn best_of(model: &Model, candidates: &[Table]) -> usize {
 
 /// The largest model the exact stage takes on, in (offered shape, host) pairs
 /// where a chunk fits: beyond a few hosts its enumeration cannot finish. At
-/// 100 it closes the oracle's last three states, but then a simulated cordon
-/// lost batches (`a_cordoned_host_loses_no_batch…`), not yet understood.
+/// 100 it takes on more of the oracle's states, but then a simulated cordon
+/// lost batches (`a_cordoned_host_loses_no_batch…`: the exact table, blind to
+/// today, replaces a task that winds down), not yet understood.
 const EXACT_MAX_CELLS: usize = 30;
 
 /// The most placements the exact stage enumerates: its answer then depends on
@@ -837,7 +837,7 @@ fn scratch(model: &Model, free: &[Ram], guard: &mut Guard) -> Table {
 const CLIMB_PASSES: usize = 256;
 
 /// Local search until no move raises the score (from `today`'s point of view,
-/// or with no change costs) or the guard stops it, with three moves:
+/// or with no change costs) or the guard stops it, with two moves:
 ///
 /// * **insert**: add chunks of a job on a host, evicting there the chunks of
 ///   other jobs that earn least per GB, when that raises the score. This repairs
@@ -868,9 +868,8 @@ fn climb(
     let mut moves = 0u64;
     let mut failed: Vec<Option<u64>> = vec![None; model.jobs.len()];
     let mut last_insert: Option<(usize, usize)> = None;
-    // Insert sweeps until one changes nothing, then a sweep that fits or else
-    // reshapes each job (dearer); done when that changes nothing either: a
-    // local optimum of all three moves.
+    // Insert sweeps until one changes nothing, then a reshape sweep (dearer);
+    // done when that changes nothing either: a local optimum of both moves.
     loop {
         loop {
             passes += 1;
@@ -921,7 +920,7 @@ fn climb(
             if failed[j] == Some(moves) {
                 continue;
             }
-            if search.fit(&mut table, j) || search.reshape(&mut table, j) {
+            if search.reshape(&mut table, j) {
                 (reshaped, moves, last_insert) = (true, moves + 1, None);
             } else {
                 failed[j] = Some(moves);
@@ -1452,50 +1451,6 @@ impl<'a> Search<'a> {
             }
         }
         false
-    }
-
-    /// Grows harvest `j`'s batch, its chunks where they are, into the room its
-    /// hosts leave (the offered sizes fit whole hosts, not what other jobs
-    /// leave there), when that raises the score; says whether it did.
-    fn fit(&mut self, table: &mut Table, j: usize) -> bool {
-        let model = self.model;
-        let job = &model.jobs[j];
-        let Some(a) = table[j].clone() else { return false };
-        let now = &job.shapes[a.shape];
-        if now.kind != TaskKind::Harvest {
-            return false;
-        }
-        let Some(limit) = a.hosts().map(|(h, n)| now.chunk + Ram(self.room[h].0 / n)).min() else {
-            return false;
-        };
-        let held = a.total().min(now.cap);
-        let better =
-            |s: &&Shape| s.kind == now.kind && s.chunk <= limit && s.cap >= held && s.value > now.value;
-        let Some(s) = job.shapes.iter().filter(better).max_by(|x, y| x.value.total_cmp(&y.value)) else {
-            return false;
-        };
-        let s = job.shapes.iter().position(|o| std::ptr::eq(o, s)).expect("a shape of the job");
-        let mut grown = Alloc::new(s);
-        a.hosts().for_each(|(h, n)| grown.set(h, n));
-        let part = |alloc: &Alloc| {
-            let cost = if self.today.is_some() {
-                model.job_cost(j, Some(alloc)) / model.net.policy.horizon_s
-            } else {
-                0.0
-            };
-            model.job_value(j, Some(alloc)) - cost
-        };
-        if part(&grown) - part(&a) <= self.threshold {
-            return false;
-        }
-        let more = job.shapes[s].chunk - now.chunk;
-        // Every chunk leaves first, so that the job comes back in the new shape.
-        a.hosts().for_each(|(h, n)| self.change(table, j, a.shape, h, 0, n));
-        for (h, n) in a.hosts() {
-            self.change(table, j, s, h, n, 0);
-            self.set_room(h, self.room[h] - more * n);
-        }
-        true
     }
 
     /// Job `j` in shape `s`, inserted on every host and the table refilled, all
