@@ -245,13 +245,14 @@ pub(crate) fn build(net: Net) -> Model {
         }
         // The rest of the formulas' grid, for the exact stage (a user's menu
         // is offered whole already). The offered options come by hack
-        // threads, so a binary search finds them.
+        // threads, so a binary search finds them; the grid's own are unique,
+        // so only today's own shape is left to compare.
         let spare_from = shapes.len();
         if phase == TaskKind::Harvest && target.menu.is_none() {
             for &(h, r, v) in m.all.iter().filter(|o| o.1 <= largest) {
                 let spare = harvest(h, r, v);
                 let is_offered = shapes[..offered].binary_search_by_key(&Some(h), |o| o.hack_threads).is_ok();
-                if !is_offered && !shapes[offered..].iter().any(|o| same_shape(o, &spare)) {
+                if !is_offered && !shapes[offered..spare_from].iter().any(|o| same_shape(o, &spare)) {
                     shapes.push(spare);
                 }
             }
@@ -372,6 +373,14 @@ fn prep_left(net: &Net, s: &Server, kind: TaskKind) -> (f64, Ram) {
 
 fn same_shape(a: &Shape, b: &Shape) -> bool {
     a.kind == b.kind && a.hack_threads == b.hack_threads && a.chunk == b.chunk
+}
+
+impl Job {
+    /// Every shape but the spares: what the local search and the bounds see
+    /// (the bounds cover the spares through [`Job::bound`]).
+    pub fn searched(&self) -> &[Shape] {
+        &self.shapes[..self.spare_from]
+    }
 }
 
 impl Model {

@@ -34,7 +34,7 @@
 use std::collections::HashMap;
 
 use crate::game;
-use crate::model::{density, Alloc, Model, Shape, Table};
+use crate::model::{density, Alloc, Job, Model, Shape, Table};
 use crate::{Instant, Ram};
 
 /// How the solve went.
@@ -123,9 +123,7 @@ fn bound(model: &Model, free: &[Ram], table: &Table, guard: &mut Guard) -> f64 {
     let mut shapes: Vec<(usize, &Shape)> =
         Vec::with_capacity(model.jobs.iter().map(|j| j.shapes.len() + j.bound.len()).sum());
     for (j, job) in model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned) {
-        shapes.extend(
-            job.shapes[..job.spare_from].iter().chain(&job.bound).filter(|s| fits(s)).map(|s| (j, s)),
-        );
+        shapes.extend(job.searched().iter().chain(&job.bound).filter(|s| fits(s)).map(|s| (j, s)));
     }
     let jobs = model.jobs.len();
     let mut bound = lagrangian_bound(jobs, &shapes, &classes, known, guard);
@@ -145,7 +143,7 @@ fn quick_bound(model: &Model, free: &[Ram]) -> f64 {
     let mut pieces: Vec<(f64, f64)> = Vec::with_capacity(model.jobs.len()); // (density, most)
     for job in model.jobs.iter().filter(|j| !j.pinned) {
         let (mut densest, mut most) = (0.0_f64, 0.0_f64);
-        for s in job.shapes[..job.spare_from].iter().chain(&job.bound).filter(|s| s.value > 0.0) {
+        for s in job.searched().iter().chain(&job.bound).filter(|s| s.value > 0.0) {
             densest = densest.max(density(s));
             most = most.max(s.value * total.fits(s.chunk).min(s.cap) as f64);
         }
@@ -268,15 +266,15 @@ fn exact(model: &Model, free: &[Ram], start: &Table) -> Option<Table> {
     }
     // Densest first: the bound of what is left falls fastest.
     jobs.sort_by(|a, b| b.densest.total_cmp(&a.densest).then(a.job.cmp(&b.job)));
-    let pinned_value = model.value(&pinned_only(model, start));
+    let pinned = pinned_only(model, start);
     let mut b = Branch {
         model,
         jobs: &jobs,
         room: free.to_vec(),
         counts: vec![vec![0; free.len()]; jobs.len()],
-        table: pinned_only(model, start),
         best: None,
-        best_value: model.value(start) - pinned_value,
+        best_value: model.value(start) - model.value(&pinned),
+        table: pinned,
         nodes: 0,
     };
     b.job(0, 0.0);
@@ -384,7 +382,7 @@ fn pinned_only(model: &Model, table: &Table) -> Table {
 /// room somewhere.
 fn open_shapes<'a>(model: &'a Model, classes: &'a [(Ram, u64)]) -> impl Iterator<Item = (usize, usize)> + 'a {
     model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned).flat_map(move |(j, job)| {
-        job.shapes[..job.spare_from].iter().enumerate().filter_map(move |(s, shape)| {
+        job.searched().iter().enumerate().filter_map(move |(s, shape)| {
             (shape.value > 0.0 && shape.cap > 0 && fits_on(classes, shape.chunk) > 0).then_some((j, s))
         })
     })
@@ -760,7 +758,7 @@ fn gcd(a: u64, b: u64) -> u64 {
 /// documentation). Smaller steps mostly churn: at a billionth, the late-game model
 /// took 34 reshape sweeps instead of 6 and ended 0.3 % lower.
 fn threshold(model: &Model) -> f64 {
-    let offered = model.jobs.iter().flat_map(|j| &j.shapes[..j.spare_from]);
+    let offered = model.jobs.iter().flat_map(Job::searched);
     1e-3 * offered.map(|s| s.value).fold(0.0, f64::max).max(1e-12)
 }
 
