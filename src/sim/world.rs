@@ -410,6 +410,7 @@ impl World {
             }
         }
         self.land_leaving();
+        self.rehome_scripts();
         let level = fixed.unwrap_or_else(|| game::skill(&self.player, self.exp));
         if level != self.player.hacking {
             self.player.hacking = level;
@@ -607,28 +608,42 @@ impl World {
         self.version += 1;
     }
 
-    /// Asks for a host to be emptied (`Some(mode)`), or ends the request. The
-    /// task scripts there start again where the allocator puts them now (a task
-    /// whose script finds no room stops): the batch system's own move, which no
-    /// plan sees.
+    /// Asks for a host to be emptied (`Some(mode)`), or ends the request; the
+    /// task scripts there move (see [`World::rehome_scripts`]).
     pub fn set_drain(&mut self, h: usize, drain: Option<DrainMode>) {
         self.hosts[h].host.drain = drain.map(Drain::new);
-        if drain.is_some() {
-            let mut i = 0;
-            while i < self.tasks.len() {
-                if self.tasks[i].script == Some(h) {
-                    self.hosts[h].scripts =
-                        self.hosts[h].scripts.saturating_sub(script_ram(self.tasks[i].kind));
-                    self.tasks[i].script = None;
-                    if !self.start_script(i) {
-                        self.remove_task(i);
-                        continue;
-                    }
-                }
-                i += 1;
-            }
-        }
+        self.rehome_scripts();
         self.version += 1;
+    }
+
+    /// Starts the task scripts on drained hosts again where the allocator puts
+    /// them now: the batch system's own move, which no plan sees. A script that
+    /// finds no room stops its task on an evicted host; on a cordoned one it
+    /// stays until room frees (a cordon stops nothing), so the host empties
+    /// only once it has moved.
+    fn rehome_scripts(&mut self) {
+        let mut i = 0;
+        while i < self.tasks.len() {
+            let Some(h) = self.tasks[i].script.filter(|&h| self.drained(h)) else {
+                i += 1;
+                continue;
+            };
+            let ram = script_ram(self.tasks[i].kind);
+            self.hosts[h].scripts = self.hosts[h].scripts.saturating_sub(ram);
+            self.tasks[i].script = None;
+            if !self.start_script(i) {
+                if self.hosts[h].host.drain.as_ref().is_some_and(|d| d.mode == DrainMode::Cordon) {
+                    self.hosts[h].scripts += ram;
+                    self.tasks[i].script = Some(h);
+                    i += 1;
+                } else {
+                    self.remove_task(i);
+                }
+                continue;
+            }
+            self.version += 1;
+            i += 1;
+        }
     }
 
     /// Stops chunks on host `h`, newest tasks first, until they hold at most
@@ -974,5 +989,22 @@ mod tests {
         assert_eq!(w.free(0), before - script_ram(TaskKind::Till));
         w.remove_task(0);
         assert_eq!(w.free(0), before, "and frees it when the task stops");
+    }
+
+    #[test]
+    fn a_cordon_keeps_a_script_that_finds_no_room_until_room_frees() {
+        let (mut w, i, _) = harvesting();
+        assert!(w.start_script(i));
+        let mut evicted = w.clone();
+        evicted.set_drain(0, Some(DrainMode::Evict));
+        assert!(evicted.tasks.is_empty(), "an evict stops a task whose script finds no room");
+        w.set_drain(0, Some(DrainMode::Cordon));
+        assert_eq!(w.tasks[i].script, Some(0), "a cordon stops nothing");
+        let lost = w.lost_batches;
+        w.add_host(Host { kind: HostKind::Purchased, ..Host::new("pserv-2", 64.0) });
+        w.advance(w.t + 1.0, 0.0, Some(1000));
+        assert_eq!(w.tasks[i].script, Some(1), "the script moves once there is room");
+        assert_eq!(w.hosts[0].scripts, Ram::ZERO);
+        assert_eq!(w.lost_batches, lost);
     }
 }
