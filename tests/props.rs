@@ -910,6 +910,7 @@ regressions! {
     regression_more_ram_grow_lowers_net_plans => "more-ram-grow-lowers-net.json",
     regression_more_ram_start_cost_lowers_net_plans => "more-ram-start-cost-lowers-net.json",
     regression_more_ram_grow_home_start_cost_lowers_net_plans => "more-ram-grow-home-start-cost-lowers-net.json",
+    regression_more_ram_overlap_fills_home_plans => "more-ram-overlap-fills-home.json",
     regression_new_id_taken_by_another_task => "new-id-taken-by-another-task.json",
     regression_resize_sow_with_stale_chunk => "resize-sow-with-stale-chunk.json",
     regression_surplus_harvest_above_overlap => "surplus-harvest-above-overlap.json",
@@ -967,6 +968,19 @@ fn regression_more_ram_grow_home_start_cost_lowers_net() {
 }
 
 /// A state saved under `tests/regressions/` without a test would never run.
+/// The fifth, found by a 10,000-case run of 2026-12-03: a home of 960,973 GB
+/// holds 258 batches of H = 56 on foodnstuff, and a 2 GB host more (too small
+/// for any batch) turned the plan to 262 of H = 54, the most the overlap lets
+/// run, 2.1 % less: H = 56 was not offered, and the exact stage, which had
+/// found it, no longer took the bigger model on. The menu now offers the batch
+/// that earns the most on each size of host alone.
+#[test]
+fn regression_more_ram_overlap_fills_home() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions/more-ram-overlap-fills-home.json");
+    let s = reallot::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    more_ram_keeps_net(&s, &More::Host(200, 1)).unwrap();
+}
+
 #[test]
 fn every_regression_file_has_a_test() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions");
