@@ -324,7 +324,7 @@ fn menu(net: &Net, target: &crate::net::Target, hosts: &[Ram]) -> Menu {
             None => (Vec::new(), Vec::new(), Vec::new()),
             Some(harvests) => {
                 let grid = harvests.grid();
-                let options = offered(&harvests, &grid, hosts, target.timing.overlap()).iter().map(as_tuple).collect();
+                let options = offered(&harvests, &grid, hosts).iter().map(as_tuple).collect();
                 (grid.iter().map(as_tuple).collect(), options, game::dominating(&grid))
             }
         },
@@ -336,13 +336,12 @@ fn menu(net: &Net, target: &crate::net::Target, hosts: &[Ram]) -> Menu {
 const PER_HOST: u64 = 4;
 
 /// The options offered to the solver: the thinned envelope of income per GB
-/// ([`game::thin`]); for each size of host, the largest batch of which 1 to
-/// [`PER_HOST`] fit on it; and the batch that earns the most on one such host
-/// alone, at most `overlap` of them. On small hosts, or with a binding overlap,
-/// the best batch is often off the envelope (one 55.75 GB batch per 64 GB host
-/// earns more than the envelope's 45.30 GB one; 258 batches of H = 56 fill a
-/// 960 TB home that 262 of H = 54, the most the overlap lets run, do not).
-fn offered(harvests: &game::Harvests, grid: &[game::Harvest], hosts: &[Ram], overlap: u64) -> Vec<game::Harvest> {
+/// ([`game::thin`]), and, for each size of host, the largest batch of which 1
+/// to [`PER_HOST`] fit on it. On small hosts, or with a binding overlap, the
+/// best batch is often off the envelope (one 55.75 GB batch per 64 GB host earns
+/// more than the envelope's 45.30 GB one); with many batches per host the
+/// envelope is all that matters.
+fn offered(harvests: &game::Harvests, grid: &[game::Harvest], hosts: &[Ram]) -> Vec<game::Harvest> {
     let mut options = game::thin(grid);
     let Some(&largest) = grid.last() else { return options };
     for &room in hosts {
@@ -353,8 +352,6 @@ fn offered(harvests: &game::Harvests, grid: &[game::Harvest], hosts: &[Ram], ove
                 options.extend(harvests.largest_within(grid, limit));
             }
         }
-        let alone = |o: &&game::Harvest| (room.0 / o.batch.ram.0.max(1)).min(overlap) as f64 * o.chunk_income_per_s;
-        options.extend(grid.iter().max_by(|a, b| alone(a).total_cmp(&alone(b))).filter(|o| alone(o) > 0.0));
     }
     options.sort_by_key(|o| o.hack_threads);
     options.dedup_by_key(|o| o.hack_threads);

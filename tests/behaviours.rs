@@ -38,7 +38,10 @@ fn a_ram_jump_grows_the_running_harvests_first() {
         // Most of the new RAM goes to them: the exact optimum of port-opener
         // also tills a target with a fifth of it.
         let more = grown - before;
-        assert!(more > 2.0 * launched, "{name}: new tasks took {launched} GB, running harvests {more} GB more");
+        assert!(
+            more > 2.0 * launched,
+            "{name}: new tasks took {launched} GB, running harvests {more} GB more"
+        );
         let i = &plan.income;
         assert!(i.planned_per_s > 3.0 * i.current_per_s, "{name}: income {i:?}");
         // Some running harvest was grown to a bigger batch or more batches.
