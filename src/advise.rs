@@ -6,9 +6,17 @@
 //! allows and the two sizes below it; with `all`, also the two above); upgrade a purchased server in place
 //! (`upgradePurchasedServer`: its scripts keep running, so no drain) to twice its
 //! RAM or to the largest the budget allows, one server per size; at the server
-//! limit, delete the smallest and buy a bigger one, which needs it empty first
-//! (the plan that cordons it is given; not offered while a pinned task holds
-//! chunks there); double home's RAM; add a home core.
+//! limit, delete one of the smallest and buy a bigger one, which needs it empty
+//! first (the plan that cordons it is given; never one a pinned task holds);
+//! double home's RAM; add a home core.
+//!
+//! Of the smallest servers, the replace empties the one that loses least, and
+//! sets its cordon's deadline so: each job's work there either lands while the
+//! purchase waits (a batch, or a till or sow round, half an hour on a slow
+//! target), forgoing the purchase's gain meanwhile, or stops now and loses its
+//! work in flight. Its payback counts both: `empty_in_s + (cost + stopped) /
+//! gain_per_s`. A purchase worth far more than the host's work empties it at
+//! once; one worth nothing lets all of it land.
 //! Prices come from [`crate::game`] only.
 //!
 //! An option's value is the plan's `planned_per_s + prep_value_per_s` with the
@@ -99,7 +107,8 @@ pub struct Choice {
     pub planned_per_s: f64,
     /// `planned_per_s` above the state's as it is.
     pub gain_per_s: f64,
-    /// `cost / gain_per_s`, in seconds; absent when it gains nothing.
+    /// `cost / gain_per_s`, in seconds; absent when it gains nothing. A
+    /// replace adds the wait for its host to empty and the work it stops.
     pub payback_s: Option<f64>,
     /// Whether `cost` is within the budget.
     pub affordable: bool,
@@ -158,8 +167,18 @@ pub enum Item {
 pub struct First {
     /// The host to empty.
     pub host: String,
-    /// How: `cordon`, so that nothing in flight is lost.
+    /// How: `cordon`; what lands by `deadline_s` finishes first.
     pub mode: DrainMode,
+    /// The cordon's `deadline_s`, when waiting for every till and sow round
+    /// there would forgo more of the purchase's gain than those rounds are
+    /// worth: they stop now and run again elsewhere. Absent: all work lands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_s: Option<f64>,
+    /// At most this many seconds until the host is empty: the deadline, or
+    /// without one the longest batch or round there.
+    pub empty_in_s: f64,
+    /// Dollars of work in flight the cordon stops: what cannot land by the deadline.
+    pub stopped: f64,
     /// The actions of the plan with the host cordoned; once they have all
     /// landed, the host is empty.
     pub actions: Vec<Action>,
@@ -184,17 +203,30 @@ pub fn advise(state: &State, market: &Market) -> Result<Advice, Error> {
         if !market.all && !affordable {
             continue;
         }
-        let plan = crate::plan(&changed(&unhurried, &item))?;
+        let mut plan = crate::plan(&changed(&unhurried, &item))?;
+        let mut item = item;
+        let mut emptying = Emptying::NOW;
+        if let Item::Replace { host, from_ram, ram } = &item {
+            let gain_per_s = value(&plan) - base;
+            let model = crate::model::build(crate::net::validate(state)?);
+            let (best, how) =
+                soonest_empty(state, *from_ram, &model, gain_per_s).unwrap_or((host.clone(), Emptying::NOW));
+            if best != *host {
+                item = Item::Replace { host: best, from_ram: *from_ram, ram: *ram };
+                plan = crate::plan(&changed(&unhurried, &item))?;
+            }
+            emptying = how;
+        }
         let planned_per_s = value(&plan);
         let gain_per_s = planned_per_s - base;
-        let payback_s = (gain_per_s > 0.0).then(|| cost / gain_per_s);
+        let payback_s = (gain_per_s > 0.0).then(|| emptying.wait_s + (cost + emptying.lost) / gain_per_s);
         let slow = payback_s.is_none_or(|p| market.payback_limit_s.is_some_and(|limit| p > limit));
         if !market.all && (!affordable || slow) {
             continue;
         }
         let first = match &item {
             // With the user's own policy: the actions they would carry out.
-            Item::Replace { host, .. } => Some(cordon(state, host)?),
+            Item::Replace { host, .. } => Some(cordon(state, host, &emptying)?),
             _ => None,
         };
         let status = plan.solver.status;
@@ -277,9 +309,10 @@ fn offers(state: &State, market: &Market, budget: f64) -> Vec<(Item, f64)> {
             out.push((Item::Upgrade { host: h.name.clone(), from_ram: from, ram }, price(ram) - price(from)));
         }
     }
-    let pinned = |h: &Host| state.tasks.iter().any(|t| t.pinned && t.placement.contains_key(&h.name));
     if owned.len() as u32 >= market.server_limit {
-        if let Some(h) = classes.first().filter(|h| !pinned(h)) {
+        // The smallest servers; which one is chosen once the gain is known (`soonest_empty`).
+        let smallest = classes.first().map(|h| ram_of(h));
+        if let Some(h) = owned.iter().find(|h| smallest.is_some_and(|r| replaceable(state, h, r))) {
             let from = ram_of(h);
             let ram = largest(0.0).filter(|&r| r > from).unwrap_or(from * 2);
             if ram <= market.server_max_ram {
@@ -338,13 +371,88 @@ fn changed(state: &State, item: &Item) -> State {
 }
 
 /// The plan that empties `host` gracefully: its actions, with it cordoned.
-fn cordon(state: &State, host: &str) -> Result<First, Error> {
+fn cordon(state: &State, host: &str, how: &Emptying) -> Result<First, Error> {
     let mut s = state.clone();
+    let deadline_s = how.deadline_s;
     if let Some(h) = s.hosts.iter_mut().find(|h| h.name == host) {
-        h.drain = Some(Drain::new(DrainMode::Cordon));
+        h.drain = Some(Drain { mode: DrainMode::Cordon, deadline_s });
     }
     let actions = crate::plan(&s)?.actions;
-    Ok(First { host: host.to_string(), mode: DrainMode::Cordon, actions })
+    let (empty_in_s, stopped) = (how.wait_s, how.lost);
+    Ok(First { host: host.to_string(), mode: DrainMode::Cordon, deadline_s, empty_in_s, stopped, actions })
+}
+
+/// A purchased server of `ram` GB that no pinned task holds.
+fn replaceable(state: &State, h: &Host, ram: u64) -> bool {
+    let pinned = state.tasks.iter().any(|t| t.pinned && t.placement.contains_key(&h.name));
+    h.kind == HostKind::Purchased && h.max_ram as u64 == ram && !pinned
+}
+
+/// How a cordoned host empties: the deadline, how long it takes, and the
+/// dollars of work it stops.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Emptying {
+    deadline_s: Option<f64>,
+    wait_s: f64,
+    lost: f64,
+}
+
+impl Emptying {
+    const NOW: Emptying = Emptying { deadline_s: None, wait_s: 0.0, lost: 0.0 };
+
+    /// What it costs a purchase that gains `gain` dollars per second once the
+    /// host is empty: the gain forgone while it empties, and the work stopped.
+    fn loss(&self, gain: f64) -> f64 {
+        gain * self.wait_s + self.lost
+    }
+}
+
+/// Which server of `ram` GB to replace, and how to empty it, for a purchase
+/// that gains `gain_per_s` once made: the one that loses least.
+fn soonest_empty(
+    state: &State,
+    ram: u64,
+    model: &crate::model::Model,
+    gain_per_s: f64,
+) -> Option<(String, Emptying)> {
+    let gain = gain_per_s.max(0.0);
+    let mut best: Option<(String, Emptying)> = None;
+    for host in state.hosts.iter().filter(|h| replaceable(state, h, ram)) {
+        let Some(h) = model.net.hosts.iter().position(|n| n.name == host.name) else { continue };
+        let how = emptying(model, h, gain);
+        if best.as_ref().is_none_or(|(_, b)| how.loss(gain) < b.loss(gain)) {
+            best = Some((host.name.clone(), how));
+        }
+    }
+    best
+}
+
+/// The cordon of host `h` that loses least for a purchase gaining `gain`
+/// dollars per second once the host is empty. Each job's chunks there either
+/// land (a batch, or a till or sow round: on a slow target half an hour) while
+/// the purchase waits, or stop now and lose their work in flight
+/// (`Shape::stop`); the deadline is the wait that loses least. A purchase
+/// that gains far more than the host earns so empties it at once.
+fn emptying(model: &crate::model::Model, h: usize, gain: f64) -> Emptying {
+    // (seconds until it lands, dollars lost if stopped now) per job there.
+    let work: Vec<(f64, f64)> = (model.current.iter().enumerate())
+        .filter_map(|(j, a)| {
+            let a = a.as_ref().filter(|a| a.get(h) > 0)?;
+            Some((model.jobs[j].lands_s, model.shape(j, a).stop * a.get(h) as f64))
+        })
+        .collect();
+    let last = work.iter().map(|w| w.0).fold(0.0, f64::max);
+    let wait = |t: f64| Emptying {
+        deadline_s: (t < last).then_some(t),
+        wait_s: t,
+        lost: work.iter().filter(|w| w.0 > t).map(|w| w.1).sum(),
+    };
+    let waits = std::iter::once(0.0).chain(work.iter().map(|w| w.0)).map(wait);
+    // On a tie, the later: nothing stops that need not.
+    let order = |a: &Emptying, b: &Emptying| {
+        a.loss(gain).total_cmp(&b.loss(gain)).then(b.wait_s.total_cmp(&a.wait_s))
+    };
+    waits.min_by(order).unwrap_or(Emptying::NOW)
 }
 
 /// Checks every field of `market` against its row.
@@ -373,5 +481,45 @@ fn check(m: &Market) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::Invalid(problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The mid-game model.
+    fn mid_game() -> crate::model::Model {
+        let state = crate::parse(include_str!("../models/mid-game.json")).unwrap();
+        crate::model::build(crate::net::validate(&state).unwrap())
+    }
+
+    #[test]
+    fn a_cordon_lets_all_work_land_when_the_purchase_gains_nothing_and_stops_it_when_it_gains_much() {
+        let model = mid_game();
+        let (mut held, mut costly) = (0, 0);
+        for h in 0..model.net.hosts.len() {
+            let idle = emptying(&model, h, 0.0);
+            assert_eq!(
+                (idle.deadline_s, idle.lost),
+                (None, 0.0),
+                "host {h}: nothing to gain, nothing stopped"
+            );
+            let rush = emptying(&model, h, 1e300);
+            if idle.wait_s > 0.0 {
+                held += 1;
+                assert_eq!(
+                    (rush.deadline_s, rush.wait_s),
+                    (Some(0.0), 0.0),
+                    "host {h}: everything stops now"
+                );
+                costly += usize::from(rush.lost > 0.0);
+            }
+            // In between, the deadline is the best of waiting for each job's work.
+            let gain = idle.lost.max(rush.lost) / idle.wait_s.max(1.0);
+            let mid = emptying(&model, h, gain);
+            assert!(mid.loss(gain) <= idle.loss(gain).min(rush.loss(gain)), "host {h}");
+        }
+        assert!(held > 10 && costly > 10, "most hosts hold work ({held}) worth something ({costly})");
     }
 }

@@ -74,7 +74,10 @@ fn every_option_is_worth_what_planning_the_changed_state_says() {
             let value = planned(&bought(&state, &c.item));
             assert_eq!(c.planned_per_s, value, "{name}: {:?}", c.item);
             assert_eq!(c.gain_per_s, value - base, "{name}: {:?}", c.item);
-            assert_eq!(c.payback_s, (c.gain_per_s > 0.0).then(|| c.cost / c.gain_per_s), "{name}");
+            // A replace pays back once its host is empty, and for the work it stops too.
+            let (wait, stopped) = c.first.as_ref().map_or((0.0, 0.0), |f| (f.empty_in_s, f.stopped));
+            let payback = (c.gain_per_s > 0.0).then(|| wait + (c.cost + stopped) / c.gain_per_s);
+            assert_eq!(c.payback_s, payback, "{name}");
         }
     }
 }
@@ -175,16 +178,32 @@ fn a_bad_market_names_each_field() {
     assert_eq!(parsed[0].path, "market.spend");
 }
 
+/// The replaced server, if any, in `advice`.
+fn replaced(advice: &Advice) -> Option<String> {
+    advice.options.iter().find_map(|c| match &c.item {
+        Item::Replace { host, .. } => Some(host.clone()),
+        _ => None,
+    })
+}
+
 #[test]
 fn a_server_a_pinned_task_holds_is_not_offered_for_replacement() {
     let mut state = crate::support::model("mid-game");
-    let advice = advise(&state, &rich()).unwrap();
-    let Some(Item::Replace { host, .. }) =
-        advice.options.iter().map(|c| c.item.clone()).find(|i| matches!(i, Item::Replace { .. }))
-    else {
-        panic!("a replace")
+    let smallest = |s: &State| {
+        s.hosts.iter().filter(|h| h.kind == HostKind::Purchased).map(|h| h.max_ram as u64).min().unwrap()
     };
-    state.tasks.iter_mut().filter(|t| t.placement.contains_key(&host)).for_each(|t| t.pinned = true);
-    let advice = advise(&state, &rich()).unwrap();
-    assert!(advice.options.iter().all(|c| !matches!(c.item, Item::Replace { .. })));
+    let ram = smallest(&state);
+    let mut seen = Vec::new();
+    // Pin the work on each server chosen until none of the smallest is left.
+    while let Some(host) = replaced(&advise(&state, &rich()).unwrap()) {
+        let h = state.hosts.iter().find(|h| h.name == host).unwrap();
+        assert_eq!(h.max_ram as u64, ram, "{host} is one of the smallest");
+        assert!(!seen.contains(&host), "{host} is held by a pinned task");
+        state.tasks.iter_mut().filter(|t| t.placement.contains_key(&host)).for_each(|t| t.pinned = true);
+        seen.push(host);
+    }
+    let free = state.hosts.iter().filter(|h| h.kind == HostKind::Purchased && h.max_ram as u64 == ram);
+    let pinned = |name: &String| state.tasks.iter().any(|t| t.pinned && t.placement.contains_key(name));
+    assert!(free.clone().all(|h| pinned(&h.name)), "every server of {ram} GB is held");
+    assert!(!seen.is_empty());
 }

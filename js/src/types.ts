@@ -880,7 +880,8 @@ export interface Choice {
    */
   item: Item;
   /**
-   * `cost / gain_per_s`, in seconds; absent when it gains nothing.
+   * `cost / gain_per_s`, in seconds; absent when it gains nothing. A
+   * replace adds the wait for its host to empty and the work it stops.
    */
   payback_s?: number | null;
   /**
@@ -903,11 +904,26 @@ export interface First {
    */
   actions: Action[];
   /**
+   * The cordon's `deadline_s`, when waiting for every till and sow round
+   * there would forgo more of the purchase's gain than those rounds are
+   * worth: they stop now and run again elsewhere. Absent: all work lands.
+   */
+  deadline_s?: number | null;
+  /**
+   * At most this many seconds until the host is empty: the deadline, or
+   * without one the longest batch or round there.
+   */
+  empty_in_s: number;
+  /**
    * The host to empty.
    */
   host: string;
   /**
-   * How: `cordon`, so that nothing in flight is lost.
+   * How: `cordon`, so that no batch in flight is lost.
    */
   mode: DrainMode;
+  /**
+   * Dollars of work in flight the cordon stops: what cannot land by the deadline.
+   */
+  stopped: number;
 }

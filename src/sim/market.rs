@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::advise::Item;
 use crate::game;
-use crate::state::{DrainMode, Host, HostKind, State};
+use crate::state::{Drain, DrainMode, Host, HostKind, State};
 
 use super::world::World;
 use super::Unlock;
@@ -338,7 +338,7 @@ impl Shop {
             Upgrade::Replace => {
                 if let (None, Some(&h)) = (&self.replacing, smaller.first()) {
                     self.replacing = Some((w.hosts[h].host.name.clone(), ram));
-                    w.set_drain(h, Some(market.drain));
+                    w.set_drain(h, Some(Drain::new(market.drain)));
                     drained = true;
                 }
                 more |= self.replace(w, &price);
@@ -382,7 +382,10 @@ impl Shop {
                 Item::Replace { host, ram, .. } => {
                     let Some(h) = w.host(&host) else { break };
                     self.replacing = Some((host, ram));
-                    w.set_drain(h, Some(market.drain));
+                    // A cordon as the advice has it, with its deadline.
+                    let deadline_s = choice.first.and_then(|f| f.deadline_s);
+                    let deadline_s = deadline_s.filter(|_| market.drain == DrainMode::Cordon);
+                    w.set_drain(h, Some(Drain { mode: market.drain, deadline_s }));
                     drained = true;
                     // Bought once the host is empty.
                     continue;

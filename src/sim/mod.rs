@@ -75,7 +75,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Invalid};
 use crate::game::{self, Step};
 use crate::range::{self, Range};
-use crate::state::{DrainMode, Host, HostKind, State, Target, Task};
+use crate::state::{Drain, DrainMode, Host, HostKind, State, Target, Task};
 use crate::{Action, Ram};
 
 pub use chart::svg;
@@ -802,7 +802,7 @@ fn apply_event(w: &mut World, e: &Event) -> (bool, bool) {
     for (names, drain) in modes {
         for name in names {
             if let Some(h) = w.host(name) {
-                w.set_drain(h, drain);
+                w.set_drain(h, drain.map(Drain::new));
             }
         }
     }

@@ -608,10 +608,10 @@ impl World {
         self.version += 1;
     }
 
-    /// Asks for a host to be emptied (`Some(mode)`), or ends the request; the
+    /// Asks for a host to be emptied (`Some(drain)`), or ends the request; the
     /// task scripts there move (see [`World::rehome_scripts`]).
-    pub fn set_drain(&mut self, h: usize, drain: Option<DrainMode>) {
-        self.hosts[h].host.drain = drain.map(Drain::new);
+    pub fn set_drain(&mut self, h: usize, drain: Option<Drain>) {
+        self.hosts[h].host.drain = drain;
         self.rehome_scripts();
         self.version += 1;
     }
@@ -996,9 +996,9 @@ mod tests {
         let (mut w, i, _) = harvesting();
         assert!(w.start_script(i));
         let mut evicted = w.clone();
-        evicted.set_drain(0, Some(DrainMode::Evict));
+        evicted.set_drain(0, Some(Drain::new(DrainMode::Evict)));
         assert!(evicted.tasks.is_empty(), "an evict stops a task whose script finds no room");
-        w.set_drain(0, Some(DrainMode::Cordon));
+        w.set_drain(0, Some(Drain::new(DrainMode::Cordon)));
         assert_eq!(w.tasks[i].script, Some(0), "a cordon stops nothing");
         let lost = w.lost_batches;
         w.add_host(Host { kind: HostKind::Purchased, ..Host::new("pserv-2", 64.0) });
