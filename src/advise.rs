@@ -169,9 +169,9 @@ pub struct First {
     pub host: String,
     /// How: `cordon`; what lands by `deadline_s` finishes first.
     pub mode: DrainMode,
-    /// The cordon's `deadline_s`, when waiting for every till and sow round
-    /// there would forgo more of the purchase's gain than those rounds are
-    /// worth: they stop now and run again elsewhere. Absent: all work lands.
+    /// The cordon's `deadline_s`: the work there that cannot land by then
+    /// stops now, because waiting for it would forgo more of the purchase's
+    /// gain than the work is worth. Absent: all work lands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline_s: Option<f64>,
     /// At most this many seconds until the host is empty: the deadline, or

@@ -904,9 +904,9 @@ export interface First {
    */
   actions: Action[];
   /**
-   * The cordon's `deadline_s`, when waiting for every till and sow round
-   * there would forgo more of the purchase's gain than those rounds are
-   * worth: they stop now and run again elsewhere. Absent: all work lands.
+   * The cordon's `deadline_s`: the work there that cannot land by then
+   * stops now, because waiting for it would forgo more of the purchase's
+   * gain than the work is worth. Absent: all work lands.
    */
   deadline_s?: number | null;
   /**
@@ -919,7 +919,7 @@ export interface First {
    */
   host: string;
   /**
-   * How: `cordon`, so that no batch in flight is lost.
+   * How: `cordon`; what lands by `deadline_s` finishes first.
    */
   mode: DrainMode;
   /**
