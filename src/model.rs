@@ -23,7 +23,9 @@
 //!   in flight and a harvest chunk started earns nothing for one batch time, both about
 //!   `value · (T_weaken + 2 · spacing)`; a till/sow chunk stopped loses its round
 //!   and one started does nothing until its first round lands, both `value · T`.
-//!   Keeping a chunk costs nothing.
+//!   A till or sow that runs all its work in this round ends only with its last
+//!   chunk: stopping any of its chunks loses the whole round once
+//!   (`Job::whole_stop`), however many stop. Keeping a chunk costs nothing.
 
 use crate::game::{self, Server};
 use crate::net::Net;
@@ -71,6 +73,11 @@ pub(crate) struct Job {
     /// Seconds until all the running task's work in flight has landed, at most:
     /// a batch (harvest) or a round (till, sow). Zero without a task.
     pub lands_s: f64,
+    /// What stopping any of today's chunks costs, once, when today's task is a
+    /// till or sow that runs all its work in this round (zero otherwise): it
+    /// ends only with its last chunk, so one chunk stopped puts the target off
+    /// by the whole round, as all of them would.
+    pub whole_stop: f64,
     /// Why the target cannot run at all, when that is not obvious.
     pub note: Option<String>,
 }
@@ -124,7 +131,7 @@ impl Alloc {
     }
 
     /// Chunks that `self` and `other` hold on the same hosts.
-    fn common(&self, other: &Alloc) -> u64 {
+    pub fn common(&self, other: &Alloc) -> u64 {
         let (a, b) = (&self.placed, &other.placed);
         let (mut i, mut k, mut common) = (0, 0, 0);
         while let (Some(x), Some(y)) = (a.get(i), b.get(k)) {
@@ -209,6 +216,7 @@ pub(crate) fn build(net: Net) -> Model {
         let mut current = None;
         let mut pinned = false;
         let mut lands_s = 0.0;
+        let mut whole_stop = 0.0;
         if let Some((task_i, task)) = net.tasks.iter().enumerate().find(|(_, t)| t.target == ti) {
             lands_s = match task.kind {
                 TaskKind::Harvest => m.timing.cycle_s(),
@@ -240,6 +248,11 @@ pub(crate) fn build(net: Net) -> Model {
                     shapes.len() - 1
                 }
             };
+            let sh = &shapes[shape];
+            let running: u64 = task.placement.iter().map(|p| p.1).sum();
+            if sh.kind != TaskKind::Harvest && sh.cap > 0 && running >= sh.cap {
+                whole_stop = sh.stop * sh.cap as f64;
+            }
             current = Some((task_i, shape));
             pinned = task.pinned;
         }
@@ -282,6 +295,7 @@ pub(crate) fn build(net: Net) -> Model {
             current,
             pinned,
             lands_s,
+            whole_stop,
             note,
         });
     }
@@ -425,12 +439,22 @@ impl Model {
         };
         let start = new.map_or(0.0, |n| self.shape(j, n).start * (n.total() - kept) as f64);
         let stop = old.map_or(0.0, |o| {
-            let s = self.shape(j, o);
-            let landed: u64 = o.hosts().filter(|&(h, _)| self.leaves_when_landed(j, h)).map(|p| p.1).sum();
-            let surplus = o.total().saturating_sub(s.cap);
-            s.stop * (o.total() - kept).saturating_sub(landed).saturating_sub(surplus) as f64
+            let lost = (o.total() - kept).saturating_sub(self.free_losses(j));
+            match self.jobs[j].whole_stop {
+                whole if whole > 0.0 => whole * f64::from(u8::from(lost > 0)),
+                _ => self.shape(j, o).stop * lost as f64,
+            }
         });
         start + stop
+    }
+
+    /// How many of today's chunks of job `j` may go at no cost: those that
+    /// leave a cordoned host when their work lands, and those above the cap.
+    pub fn free_losses(&self, j: usize) -> u64 {
+        self.current[j].as_ref().map_or(0, |o| {
+            let landed: u64 = o.hosts().filter(|&(h, _)| self.leaves_when_landed(j, h)).map(|p| p.1).sum();
+            landed + o.total().saturating_sub(self.shape(j, o).cap)
+        })
     }
 
     /// Whether job `j`'s chunks on host `h` leave it when their work lands
@@ -575,4 +599,47 @@ impl Model {
 /// Dollars per second per hundredth of a GB.
 pub(crate) fn density(s: &Shape) -> f64 {
     s.value / s.chunk.0.max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::state::{Host, Player, State, Target, Task};
+
+    /// foodnstuff at 10 security above its minimum, tilled by `chunks` weaken
+    /// threads on each of two hosts, and the model of it.
+    fn tilled(chunks: u64) -> Model {
+        let mut state = State::new(Player::new(100));
+        state.hosts = vec![Host::new("a", 1024.0), Host::new("b", 1024.0)];
+        state.targets = vec![Target { security: Some(13.0), ..Target::new("foodnstuff", 1, 3.0, 5e7, 5.0) }];
+        let placement = BTreeMap::from([("a".to_string(), chunks), ("b".to_string(), chunks)]);
+        state.tasks = vec![Task::new(TaskKind::Till, "foodnstuff", placement)];
+        build(crate::net::validate(&state).unwrap())
+    }
+
+    /// Today's till with `left` of its chunks on host 0 and all on host 1.
+    fn cost_with(model: &Model, left: u64) -> f64 {
+        let mut alloc = model.current[0].clone().unwrap();
+        alloc.set(0, left);
+        model.job_cost(0, Some(&alloc))
+    }
+
+    #[test]
+    fn one_chunk_of_a_till_that_ends_this_round_costs_its_whole_round_to_stop() {
+        let work = tilled(1).jobs[0].shapes[0].cap;
+        let full = tilled(work.div_ceil(2));
+        let whole = full.jobs[0].whole_stop;
+        assert!(whole > 0.0, "{work} threads of work, {} held", full.current[0].as_ref().unwrap().total());
+        let held = full.current[0].as_ref().unwrap().get(0);
+        assert_eq!(cost_with(&full, held - 1), whole, "one chunk stopped");
+        assert_eq!(cost_with(&full, 0), whole, "a host's chunks stopped");
+        assert_eq!(full.job_cost(0, None), whole, "all stopped");
+        // A till that needs more rounds anyway loses in proportion.
+        let part = tilled(work / 4);
+        assert_eq!(part.jobs[0].whole_stop, 0.0);
+        let one = cost_with(&part, work / 4 - 1);
+        assert!(one > 0.0 && (cost_with(&part, 0) - one * (work / 4) as f64).abs() < 1e-6 * one);
+    }
 }

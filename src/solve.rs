@@ -948,6 +948,11 @@ struct Search<'a> {
     by_room: Vec<(Ram, usize)>,
     /// Chunks of each job in the table.
     totals: Vec<u64>,
+    /// Per job that stops at its whole round's cost ([`Job::whole_stop`]), how
+    /// many of today's chunks the table has stopped, less those free to go
+    /// ([`Model::free_losses`]): the one that takes it past zero costs the
+    /// round, the rest nothing.
+    stopped: Vec<i64>,
     /// The cap of each job's shape in the table (none running: no cap), so
     /// that a sweep passes the jobs at their cap by two numbers side by side.
     caps: Vec<u64>,
@@ -1061,6 +1066,7 @@ impl<'a> Search<'a> {
             },
             room,
             totals: table.iter().map(|a| a.as_ref().map_or(0, Alloc::total)).collect(),
+            stopped: (0..table.len()).map(|k| stopped(model, today, table, k)).collect(),
             caps: (0..table.len()).map(|k| cap_of(model, table, k)).collect(),
             threshold: threshold(model),
             residents,
@@ -1142,6 +1148,10 @@ impl<'a> Search<'a> {
         let (before, shape) = (alloc.get(h), alloc.shape);
         let after = before + added - removed;
         alloc.set(h, after);
+        if self.model.jobs[k].whole_stop > 0.0 {
+            let was = self.was(k, shape, h);
+            self.stopped[k] += before.min(was) as i64 - after.min(was) as i64;
+        }
         self.totals[k] = self.totals[k] + added - removed;
         if self.totals[k] == 0 {
             table[k] = None;
@@ -1190,16 +1200,29 @@ impl<'a> Search<'a> {
     }
 
     /// Net change of the score, per second, from one more (`up`) or one fewer chunk
-    /// of job `j` in shape `s` on host `h`, where the table now holds `held` of them.
-    fn delta(&self, j: usize, s: usize, h: usize, held: u64, up: bool) -> f64 {
+    /// of job `j` in shape `s` on host `h`, where the table now holds `held` of
+    /// them and the move has already taken `gone` of today's chunks of `j`.
+    fn delta(&self, j: usize, s: usize, h: usize, held: u64, up: bool, gone: u64) -> f64 {
         let shape = &self.model.jobs[j].shapes[s];
         let value = if up { shape.value } else { -shape.value };
         if self.today.is_none() {
             return value;
         }
         let was = self.was(j, s, h);
-        // A chunk that today's table runs there costs nothing to keep and `stop` to lose.
+        let whole = self.model.jobs[j].whole_stop;
+        // A chunk that today's table runs there costs nothing to keep and `stop`
+        // to lose; for a prep that stops at its whole round, the first one lost
+        // costs the round and the rest nothing (nor does one brought back, to
+        // stay on the safe side of the table's true cost).
         let cost = match (up, held < was, held <= was) {
+            (true, true, _) if whole > 0.0 => 0.0,
+            (false, _, true) if whole > 0.0 => {
+                if self.stopped[j] + gone as i64 == 0 {
+                    whole
+                } else {
+                    0.0
+                }
+            }
             (true, true, _) => -shape.stop,
             (true, false, _) => shape.start,
             (false, _, true) => shape.stop,
@@ -1220,7 +1243,7 @@ impl<'a> Search<'a> {
         if shape.cap <= held_total || shape.chunk > self.free[h] {
             return false;
         }
-        if self.delta(j, s, h, count(table, j, h), true) <= 0.0 {
+        if self.delta(j, s, h, count(table, j, h), true, 0) <= 0.0 {
             return false;
         }
         if self.room[h] >= shape.chunk {
@@ -1249,7 +1272,7 @@ impl<'a> Search<'a> {
         let (mut added, mut net) = (0, 0.0);
         let held = count(table, j, h);
         while held_total + added < shape.cap && added < most {
-            let mut step = self.delta(j, s, h, held + added, true);
+            let mut step = self.delta(j, s, h, held + added, true, 0);
             if step <= 0.0 {
                 break;
             }
@@ -1257,7 +1280,7 @@ impl<'a> Search<'a> {
             while space < shape.chunk && next < victims.len() {
                 let k = victims[next].1;
                 let (ks, chunk) = (table[k].as_ref().unwrap().shape, chunk_of(k));
-                step += self.delta(k, ks, h, left, false);
+                step += self.delta(k, ks, h, left, false, evicted.iter().filter(|&&e| e == k).count() as u64);
                 space += chunk;
                 evicted.push(k);
                 if let Some(x) = self.tightest(chunk, Some(h)) {
@@ -1266,7 +1289,7 @@ impl<'a> Search<'a> {
                         Some(_) => count(table, k, x) + moved.iter().filter(|&&m| m == (k, x)).count() as u64,
                         None => 0,
                     };
-                    let d = self.delta(k, ks, x, held, true);
+                    let d = self.delta(k, ks, x, held, true, 0);
                     if d > 0.0 {
                         step += d;
                         self.set_room(x, self.room[x] - chunk);
@@ -1333,7 +1356,7 @@ impl<'a> Search<'a> {
         // (and smaller): take each run whole while it pays.
         let (mut n, mut net) = (0, 0.0);
         while n < room {
-            let d = self.delta(j, s, h, held + n, true);
+            let d = self.delta(j, s, h, held + n, true, 0);
             if d <= 0.0 {
                 break;
             }
@@ -1498,6 +1521,15 @@ impl<'a> Search<'a> {
 /// The smallest chunk of job `j`'s shapes in [`Search::within`] (none: no size).
 fn smallest(within: &[Vec<(Ram, usize)>], j: usize) -> Ram {
     within[j].last().map_or(Ram(u64::MAX), |&(chunk, _)| chunk)
+}
+
+/// [`Search::stopped`] of job `k` in `table`, seen from `today`.
+fn stopped(model: &Model, today: Option<&Table>, table: &Table, k: usize) -> i64 {
+    let Some(o) = today.and_then(|t| t[k].as_ref()).filter(|_| model.jobs[k].whole_stop > 0.0) else {
+        return 0;
+    };
+    let kept = table[k].as_ref().filter(|a| a.shape == o.shape).map_or(0, |a| o.common(a));
+    (o.total() - kept) as i64 - model.free_losses(k) as i64
 }
 
 /// The cap of job `k`'s shape in `table` (none running: no cap).
