@@ -34,7 +34,7 @@
 use std::collections::HashMap;
 
 use crate::game;
-use crate::model::{density, Alloc, Job, Model, Shape, Table};
+use crate::model::{density, Alloc, Model, Shape, Table};
 use crate::{Instant, Ram};
 
 /// How the solve went.
@@ -751,12 +751,15 @@ fn gcd(a: u64, b: u64) -> u64 {
 }
 
 /// The smallest rise in score a move must make: a thousandth of the most one
-/// chunk earns. The same from every point of view (so a table where no move
-/// helps from today's view is one where none helps from its own; see the module
-/// documentation). Smaller steps mostly churn: at a billionth, the late-game model
-/// took 34 reshape sweeps instead of 6 and ended 0.3 % lower.
+/// chunk of an offered shape earns. The same from every point of view (so a
+/// table where no move helps from today's view is one where none helps from its
+/// own; see the module documentation): today's own shapes are left out, because
+/// the plan's table need not hold them (a harvest whose host was evicted set a
+/// floor that hid a till, which planning the plan then launched). Smaller steps
+/// mostly churn: at a billionth, the late-game model took 34 reshape sweeps
+/// instead of 6 and ended 0.3 % lower.
 fn threshold(model: &Model) -> f64 {
-    let offered = model.jobs.iter().flat_map(Job::searched);
+    let offered = model.jobs.iter().flat_map(|job| &job.shapes[..job.offered]);
     1e-3 * offered.map(|s| s.value).fold(0.0, f64::max).max(1e-12)
 }
 
@@ -948,7 +951,7 @@ struct Search<'a> {
     by_room: Vec<(Ram, usize)>,
     /// Chunks of each job in the table.
     totals: Vec<u64>,
-    /// Per job that stops at its whole round's cost ([`Job::whole_stop`]), how
+    /// Per job that stops at its whole round's cost (`Job::whole_stop`), how
     /// many of today's chunks the table has stopped, less those free to go
     /// ([`Model::free_losses`]): the one that takes it past zero costs the
     /// round, the rest nothing.

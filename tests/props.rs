@@ -905,6 +905,7 @@ regressions! {
     regression_cordon_surplus_then_resize => "cordon-surplus-then-resize.json",
     regression_cordon_surplus_then_resize_small => "cordon-surplus-then-resize-small.json",
     regression_exact_stage_cut_by_time_differs => "exact-stage-cut-by-time-differs.json",
+    regression_evicted_harvest_floor_hides_a_till => "evicted-harvest-floor-hides-a-till.json",
     regression_exact_stage_one_host => "exact-stage-one-host.json",
     regression_more_ram_lowers_net_plans => "more-ram-lowers-net.json",
     regression_more_ram_grow_lowers_net_plans => "more-ram-grow-lowers-net.json",
