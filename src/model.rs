@@ -248,8 +248,11 @@ pub(crate) fn build(net: Net) -> Model {
                     shapes.len() - 1
                 }
             };
+            // Chunks that leave a cordon when they land are not counted: the
+            // plan's own table has none of them, and must price the rest alike.
             let sh = &shapes[shape];
-            let running: u64 = task.placement.iter().map(|p| p.1).sum();
+            let leaves = |h: usize| net.hosts[h].cordon.is_some_and(|deadline| lands_s <= deadline);
+            let running: u64 = task.placement.iter().filter(|p| !leaves(p.0)).map(|p| p.1).sum();
             if sh.kind != TaskKind::Harvest && sh.cap > 0 && running >= sh.cap {
                 whole_stop = sh.stop * sh.cap as f64;
             }
