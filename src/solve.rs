@@ -1283,7 +1283,12 @@ impl<'a> Search<'a> {
             while space < shape.chunk && next < victims.len() {
                 let k = victims[next].1;
                 let (ks, chunk) = (table[k].as_ref().unwrap().shape, chunk_of(k));
-                step += self.delta(k, ks, h, left, false, evicted.iter().filter(|&&e| e == k).count() as u64);
+                // Only a whole-round stop depends on the chunks this insert took already.
+                let gone = match model.jobs[k].whole_stop > 0.0 {
+                    true => evicted.iter().filter(|&&e| e == k).count() as u64,
+                    false => 0,
+                };
+                step += self.delta(k, ks, h, left, false, gone);
                 space += chunk;
                 evicted.push(k);
                 if let Some(x) = self.tightest(chunk, Some(h)) {
