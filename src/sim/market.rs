@@ -162,6 +162,8 @@ pub(crate) struct Shop {
     replacing: Option<(String, u64)>,
     pub purchases: Vec<Purchase>,
     pub spent: f64,
+    /// Options `advise` valued by a plan the time limit cut.
+    pub cut_plans: u64,
 }
 
 impl Shop {
@@ -177,6 +179,7 @@ impl Shop {
             replacing: None,
             purchases: Vec::new(),
             spent: 0.0,
+            cut_plans: 0,
         };
         shop.root(w, network);
         shop
@@ -360,6 +363,8 @@ impl Shop {
         self.next_advice_s = w.t + ADVISED_EVERY_S;
         for _ in 0..ADVISED_PER_LOOK {
             let Ok(advice) = crate::advise(&w.state(base), &market.offer(w.money)) else { break };
+            let cut = advice.options.iter().filter(|c| c.status == crate::SolveStatus::TimeLimit).count();
+            self.cut_plans += cut as u64;
             let sold = |item: &Item| match item {
                 Item::Server { .. } | Item::Upgrade { .. } | Item::Replace { .. } if !market.servers => false,
                 Item::Upgrade { .. } => market.upgrade == Upgrade::InPlace,

@@ -325,6 +325,11 @@ pub struct PolicyReport {
     /// Calls to the planner (planner policy only).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub plan_calls: u64,
+    /// Plans (and options `advise` valued) whose solve `policy.time_limit_ms`
+    /// cut short: with any, the run depends on the machine and its load, and
+    /// another run may differ.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cut_plans: u64,
     /// GB held by tasks and their scripts at the end.
     pub ram_used_end: f64,
     /// GB the live hosts have for tasks at the end.
@@ -664,6 +669,7 @@ fn simulate(
     };
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let (mut plan_calls, mut plan_ms_total, mut plan_ms_max) = (0, 0, 0);
+    let mut cut_plans = 0;
     let mut ceiling = Ceiling::default();
     let (mut ceiling_total, mut rate) = (0.0, 0.0);
     let mut next_plan = 0.0;
@@ -705,7 +711,7 @@ fn simulate(
             }
             Actor::Planner if happened || t >= next_plan => {
                 let t0 = Instant::now();
-                replan(&mut w, &timeline.initial, &mut counts)?;
+                cut_plans += u64::from(replan(&mut w, &timeline.initial, &mut counts)?);
                 let ms = t0.elapsed().as_millis() as u64;
                 plan_calls += 1;
                 plan_ms_total += ms;
@@ -769,6 +775,7 @@ fn simulate(
         repairs: w.repairs,
         restarts,
         plan_calls,
+        cut_plans: cut_plans + shop.cut_plans,
         ram_used_end: used.gb(),
         ram_total_end: total.gb(),
         samples,
@@ -812,8 +819,9 @@ fn apply_event(w: &mut World, e: &Event) -> (bool, bool) {
 
 /// Plans the world as it is and applies the plan's actions: first strictly, on a
 /// copy, to check the contract (the actions give the plan's table); then for
-/// real, where each new task's script takes its RAM first.
-fn replan(w: &mut World, base: &State, counts: &mut BTreeMap<String, u64>) -> Result<(), Error> {
+/// real, where each new task's script takes its RAM first. Says whether the
+/// time limit cut the plan's solve.
+fn replan(w: &mut World, base: &State, counts: &mut BTreeMap<String, u64>) -> Result<bool, Error> {
     let state = w.state(base);
     let plan =
         crate::plan(&state).map_err(|e| Error::Internal(format!("the planner failed at {} s: {e}", w.t)))?;
@@ -834,7 +842,7 @@ fn replan(w: &mut World, base: &State, counts: &mut BTreeMap<String, u64>) -> Re
         w.apply_action(action, true)?;
         *counts.entry(op_name(action).to_string()).or_default() += 1;
     }
-    Ok(())
+    Ok(plan.solver.status == crate::SolveStatus::TimeLimit)
 }
 
 /// An action's kind, as the report counts it.
