@@ -251,8 +251,8 @@ pub(crate) fn build(net: Net) -> Model {
             // Chunks that leave a cordon when they land are not counted: the
             // plan's own table has none of them, and must price the rest alike.
             let sh = &shapes[shape];
-            let leaves = |h: usize| net.hosts[h].cordon.is_some_and(|deadline| lands_s <= deadline);
-            let running: u64 = task.placement.iter().filter(|p| !leaves(p.0)).map(|p| p.1).sum();
+            let stays = |&&(h, _): &&(usize, u64)| !lands_in_time(&net.hosts[h], lands_s);
+            let running: u64 = task.placement.iter().filter(stays).map(|p| p.1).sum();
             if sh.kind != TaskKind::Harvest && sh.cap > 0 && running >= sh.cap {
                 whole_stop = sh.stop * sh.cap as f64;
             }
@@ -444,7 +444,13 @@ impl Model {
         let stop = old.map_or(0.0, |o| {
             let lost = (o.total() - kept).saturating_sub(self.free_losses(j));
             match self.jobs[j].whole_stop {
-                whole if whole > 0.0 => whole * f64::from(u8::from(lost > 0)),
+                whole if whole > 0.0 => {
+                    if lost > 0 {
+                        whole
+                    } else {
+                        0.0
+                    }
+                }
                 _ => self.shape(j, o).stop * lost as f64,
             }
         });
@@ -463,8 +469,7 @@ impl Model {
     /// Whether job `j`'s chunks on host `h` leave it when their work lands
     /// (a cordon whose deadline they meet) rather than now.
     pub fn leaves_when_landed(&self, j: usize, h: usize) -> bool {
-        let lands_s = self.jobs[j].lands_s;
-        self.jobs[j].current.is_some() && self.net.hosts[h].cordon.is_some_and(|deadline| lands_s <= deadline)
+        self.jobs[j].current.is_some() && lands_in_time(&self.net.hosts[h], self.jobs[j].lands_s)
     }
 
     /// Whether today's task of job `j` has chunks that leave a host when their
@@ -597,6 +602,12 @@ impl Model {
         }
         table
     }
+}
+
+/// Whether work that lands within `lands_s` leaves `host` when it lands: the
+/// host is cordoned with a deadline it meets.
+fn lands_in_time(host: &crate::net::Host, lands_s: f64) -> bool {
+    host.cordon.is_some_and(|deadline| lands_s <= deadline)
 }
 
 /// Dollars per second per hundredth of a GB.

@@ -849,13 +849,22 @@ fn the_generator_makes_the_cases_that_matter() {
     assert!(rare.is_empty(), "generated in under 1% of {n} states: {rare:?}\n{}", table.join("\n"));
 }
 
+/// The text of `tests/regressions/<file>`.
+fn saved_text(file: &str) -> String {
+    let path = format!("{}/tests/regressions/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The state saved as `tests/regressions/<file>`.
+fn saved(file: &str) -> State {
+    reallot::parse(&saved_text(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
 /// Plans one file of `tests/regressions/`. A valid state must plan, keep the
 /// contract (rules 1–7) and not report a complete solve that ran out of time; a
 /// `bad-*` state must be rejected with every problem at a full JSON path.
 fn regression(file: &str) {
-    let path = format!("{}/tests/regressions/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let parsed = reallot::parse(&text);
+    let parsed = reallot::parse(&saved_text(file));
     if file.starts_with("bad-") {
         match parsed.and_then(|s| reallot::plan(&s)) {
             Err(Error::Invalid(problems)) => {
@@ -925,8 +934,7 @@ regressions! {
 /// 32 GB and 4 cores lowers the planned net by 0.003%.
 #[test]
 fn regression_more_ram_lowers_net() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions/more-ram-lowers-net.json");
-    let s = reallot::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let s = saved("more-ram-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(3200, 4)).unwrap();
 }
 
@@ -934,8 +942,7 @@ fn regression_more_ram_lowers_net() {
 /// net by 1.4%.
 #[test]
 fn regression_more_ram_grow_lowers_net() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions/more-ram-grow-lowers-net.json");
-    let s = reallot::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let s = saved("more-ram-grow-lowers-net.json");
     let mut bigger = s.clone();
     bigger.hosts[1].max_ram = 37.74;
     keeps_net(&s, &bigger).unwrap();
@@ -948,8 +955,7 @@ fn regression_more_ram_grow_lowers_net() {
 #[test]
 #[ignore = "a known defect of the search: more RAM lowers the net by 7% (issue 11)"]
 fn regression_more_ram_start_cost_lowers_net() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions/more-ram-start-cost-lowers-net.json");
-    let s = reallot::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let s = saved("more-ram-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(205_500, 1)).unwrap();
 }
 
@@ -960,11 +966,7 @@ fn regression_more_ram_start_cost_lowers_net() {
 #[test]
 #[ignore = "a known defect of the search: more RAM lowers the net by 4.4% (issue 11)"]
 fn regression_more_ram_grow_home_start_cost_lowers_net() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/regressions/more-ram-grow-home-start-cost-lowers-net.json"
-    );
-    let s = reallot::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let s = saved("more-ram-grow-home-start-cost-lowers-net.json");
     let mut bigger = s.clone();
     bigger.hosts[0].max_ram = 529_959.06;
     keeps_net(&s, &bigger).unwrap();
@@ -981,8 +983,7 @@ fn regression_more_ram_grow_home_start_cost_lowers_net() {
 #[test]
 #[ignore = "a known defect of the menu: more RAM lowers the net by 2.1% (issue 11)"]
 fn regression_more_ram_overlap_fills_home() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions/more-ram-overlap-fills-home.json");
-    let s = reallot::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let s = saved("more-ram-overlap-fills-home.json");
     more_ram_keeps_net(&s, &More::Host(200, 1)).unwrap();
 }
 
@@ -993,11 +994,7 @@ fn regression_more_ram_overlap_fills_home() {
 #[test]
 #[ignore = "a known defect of the search: more RAM lowers the net by 3.9% (issue 11)"]
 fn regression_more_ram_small_host_start_cost_lowers_net() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/regressions/more-ram-small-host-start-cost-lowers-net.json"
-    );
-    let s = reallot::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let s = saved("more-ram-small-host-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(800, 1)).unwrap();
 }
 
