@@ -209,8 +209,8 @@ pub fn advise(state: &State, market: &Market) -> Result<Advice, Error> {
         if let Item::Replace { host, from_ram, ram } = &item {
             let gain_per_s = value(&plan) - base;
             let model = crate::model::build(crate::net::validate(state)?);
-            let (best, how) =
-                soonest_empty(state, *from_ram, &model, gain_per_s).unwrap_or((host.clone(), Emptying::NOW));
+            let (best, how) = cheapest_to_empty(state, *from_ram, &model, gain_per_s)
+                .unwrap_or((host.clone(), Emptying::NOW));
             if best != *host {
                 item = Item::Replace { host: best, from_ram: *from_ram, ram: *ram };
                 plan = crate::plan(&changed(&unhurried, &item))?;
@@ -310,7 +310,7 @@ fn offers(state: &State, market: &Market, budget: f64) -> Vec<(Item, f64)> {
         }
     }
     if owned.len() as u32 >= market.server_limit {
-        // The smallest servers; which one is chosen once the gain is known (`soonest_empty`).
+        // The smallest servers; which one is chosen once the gain is known (`cheapest_to_empty`).
         let smallest = classes.first().map(|h| ram_of(h));
         if let Some(h) = owned.iter().find(|h| smallest.is_some_and(|r| replaceable(state, h, r))) {
             let from = ram_of(h);
@@ -409,7 +409,7 @@ impl Emptying {
 
 /// Which server of `ram` GB to replace, and how to empty it, for a purchase
 /// that gains `gain_per_s` once made: the one that loses least.
-fn soonest_empty(
+fn cheapest_to_empty(
     state: &State,
     ram: u64,
     model: &crate::model::Model,
@@ -430,15 +430,18 @@ fn soonest_empty(
 /// The cordon of host `h` that loses least for a purchase gaining `gain`
 /// dollars per second once the host is empty. Each job's chunks there either
 /// land (a batch, or a till or sow round: on a slow target half an hour) while
-/// the purchase waits, or stop now and lose their work in flight
-/// (`Shape::stop`); the deadline is the wait that loses least. A purchase
-/// that gains far more than the host earns so empties it at once.
+/// the purchase waits, or stop now and lose their work in flight (what the
+/// model charges for taking them off); the deadline is the wait that loses
+/// least. A purchase that gains far more than the host earns so empties it at
+/// once.
 fn emptying(model: &crate::model::Model, h: usize, gain: f64) -> Emptying {
     // (seconds until it lands, dollars lost if stopped now) per job there.
     let work: Vec<(f64, f64)> = (model.current.iter().enumerate())
         .filter_map(|(j, a)| {
-            let a = a.as_ref().filter(|a| a.get(h) > 0)?;
-            Some((model.jobs[j].lands_s, model.shape(j, a).stop * a.get(h) as f64))
+            let mut rest = a.clone().filter(|a| a.get(h) > 0)?;
+            rest.set(h, 0);
+            let rest = (rest.total() > 0).then_some(rest);
+            Some((model.jobs[j].lands_s, model.job_cost(j, rest.as_ref())))
         })
         .collect();
     let last = work.iter().map(|w| w.0).fold(0.0, f64::max);
