@@ -1104,8 +1104,19 @@ impl<'a> Search<'a> {
     /// The host with the least room that holds `chunk` (the lowest on a tie),
     /// other than `except`.
     fn tightest(&self, chunk: Ram, except: Option<usize>) -> Option<usize> {
+        self.tightest_with(chunk, except, &[])
+    }
+
+    /// [`Search::tightest`] as if each host of `taken` had only the room given
+    /// there: an insert's moves are only tried, so they take their room here
+    /// and move the hosts in [`Search::by_room`] only once the insert is made.
+    fn tightest_with(&self, chunk: Ram, except: Option<usize>, taken: &[(usize, Ram)]) -> Option<usize> {
         let first = self.by_room.partition_point(|&(room, _)| room < chunk);
-        self.by_room[first..].iter().map(|&(_, h)| h).find(|&h| Some(h) != except)
+        let outside = |h: usize| Some(h) != except && taken.iter().all(|t| t.0 != h);
+        let untouched = self.by_room[first..].iter().copied().find(|&(_, h)| outside(h));
+        let touched =
+            taken.iter().filter(|t| Some(t.0) != except && t.1 >= chunk).map(|&(h, r)| (r, h)).min();
+        untouched.into_iter().chain(touched).min().map(|(_, h)| h)
     }
 
     /// The shape of job `j` that earns most on a host with `free` RAM alone (at
@@ -1255,8 +1266,9 @@ impl<'a> Search<'a> {
         // Chunks of `j` go in one at a time, each evicting the chunks on `h` that
         // earn less per GB than `j`'s, least first, until it fits; an evicted
         // chunk moves to the tightest other host with room when that pays. They
-        // go in while each raises the score. Moves take their room at once, so
-        // the next move sees it, and give it back if the insert is not made.
+        // go in while each raises the score. A move takes its room in `taken`,
+        // which the next move sees; the hosts' rooms change only once the
+        // insert is made, so a failed one costs no re-sorting.
         let mine = density(shape);
         if self.residents[h].first().is_none_or(|v| v.0 >= mine) {
             return false; // nothing there earns less per GB
@@ -1271,6 +1283,7 @@ impl<'a> Search<'a> {
         let mut space = self.room[h];
         let mut evicted: Vec<usize> = Vec::new(); // a job per chunk
         let mut moved: Vec<(usize, usize)> = Vec::new(); // (job, host) per chunk
+        let mut taken: Vec<(usize, Ram)> = Vec::new(); // the room the moves leave, per host
         let (mut next, mut left) = (0, victims.first().map_or(0, |v| count(table, v.1, h)));
         let (mut added, mut net) = (0, 0.0);
         let held = count(table, j, h);
@@ -1291,7 +1304,7 @@ impl<'a> Search<'a> {
                 step += self.delta(k, ks, h, left, false, gone);
                 space += chunk;
                 evicted.push(k);
-                if let Some(x) = self.tightest(chunk, Some(h)) {
+                if let Some(x) = self.tightest_with(chunk, Some(h), &taken) {
                     // Only a change cost depends on the chunks held there.
                     let held = match self.today {
                         Some(_) => count(table, k, x) + moved.iter().filter(|&&m| m == (k, x)).count() as u64,
@@ -1300,7 +1313,10 @@ impl<'a> Search<'a> {
                     let d = self.delta(k, ks, x, held, true, 0);
                     if d > 0.0 {
                         step += d;
-                        self.set_room(x, self.room[x] - chunk);
+                        match taken.iter_mut().find(|t| t.0 == x) {
+                            Some(t) => t.1 = t.1 - chunk,
+                            None => taken.push((x, self.room[x] - chunk)),
+                        }
                         moved.push((k, x));
                     }
                 }
@@ -1313,7 +1329,9 @@ impl<'a> Search<'a> {
             if space < shape.chunk || step <= 0.0 {
                 // This chunk does not pay (or fit): take its evictions back.
                 for &(k, x) in &moved[undo.1..] {
-                    self.set_room(x, self.room[x] + chunk_of(k));
+                    if let Some(t) = taken.iter_mut().find(|t| t.0 == x) {
+                        t.1 = t.1 + chunk_of(k);
+                    }
                 }
                 evicted.truncate(undo.0);
                 moved.truncate(undo.1);
@@ -1325,10 +1343,12 @@ impl<'a> Search<'a> {
             added += 1;
         }
         if added == 0 || net <= self.threshold {
-            for &(k, x) in &moved {
-                self.set_room(x, self.room[x] + chunk_of(k));
-            }
             return false;
+        }
+        for (x, room) in taken {
+            if room != self.room[x] {
+                self.set_room(x, room);
+            }
         }
         // Arrivals first, so that a job evicted to the last chunk keeps its
         // allocation; a run of chunks of one job to one host is one change.
