@@ -1314,7 +1314,7 @@ impl<'a> Search<'a> {
                     if d > 0.0 {
                         step += d;
                         match taken.iter_mut().find(|t| t.0 == x) {
-                            Some(t) => t.1 = t.1 - chunk,
+                            Some(t) => t.1 -= chunk,
                             None => taken.push((x, self.room[x] - chunk)),
                         }
                         moved.push((k, x));
@@ -1330,7 +1330,7 @@ impl<'a> Search<'a> {
                 // This chunk does not pay (or fit): take its evictions back.
                 for &(k, x) in &moved[undo.1..] {
                     if let Some(t) = taken.iter_mut().find(|t| t.0 == x) {
-                        t.1 = t.1 + chunk_of(k);
+                        t.1 += chunk_of(k);
                     }
                 }
                 evicted.truncate(undo.0);
