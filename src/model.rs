@@ -131,7 +131,7 @@ impl Alloc {
     }
 
     /// Chunks that `self` and `other` hold on the same hosts.
-    pub fn common(&self, other: &Alloc) -> u64 {
+    fn common(&self, other: &Alloc) -> u64 {
         let (a, b) = (&self.placed, &other.placed);
         let (mut i, mut k, mut common) = (0, 0, 0);
         while let (Some(x), Some(y)) = (a.get(i), b.get(k)) {
@@ -435,26 +435,40 @@ impl Model {
     /// as in a shrink, so that no route through another table costs less than
     /// going straight (the triangle inequality that rule 6 rests on).
     pub fn job_cost(&self, j: usize, new: Option<&Alloc>) -> f64 {
-        let old = self.current[j].as_ref();
-        let kept = match (old, new) {
+        let kept = self.kept(j, new);
+        let start = new.map_or(0.0, |n| self.shape(j, n).start * (n.total() - kept) as f64);
+        let lost = self.beyond_free(j, kept).max(0) as u64;
+        let stop = match (self.current[j].as_ref(), self.jobs[j].whole_stop) {
+            (None, _) => 0.0,
+            (Some(_), whole) if whole > 0.0 => {
+                if lost > 0 {
+                    whole
+                } else {
+                    0.0
+                }
+            }
+            (Some(o), _) => self.shape(j, o).stop * lost as f64,
+        };
+        start + stop
+    }
+
+    /// Today's chunks of job `j` that `new` keeps: on the same hosts, in the same shape.
+    fn kept(&self, j: usize, new: Option<&Alloc>) -> u64 {
+        match (self.current[j].as_ref(), new) {
             (Some(o), Some(n)) if o.shape == n.shape => o.common(n),
             _ => 0,
-        };
-        let start = new.map_or(0.0, |n| self.shape(j, n).start * (n.total() - kept) as f64);
-        let stop = old.map_or(0.0, |o| {
-            let lost = (o.total() - kept).saturating_sub(self.free_losses(j));
-            match self.jobs[j].whole_stop {
-                whole if whole > 0.0 => {
-                    if lost > 0 {
-                        whole
-                    } else {
-                        0.0
-                    }
-                }
-                _ => self.shape(j, o).stop * lost as f64,
-            }
-        });
-        start + stop
+        }
+    }
+
+    /// Today's chunks of job `j` that `new` stops, less those free to go
+    /// ([`Model::free_losses`]); negative while some of those are left.
+    pub fn stopped(&self, j: usize, new: Option<&Alloc>) -> i64 {
+        self.beyond_free(j, self.kept(j, new))
+    }
+
+    /// [`Model::stopped`] when `kept` of today's chunks stay.
+    fn beyond_free(&self, j: usize, kept: u64) -> i64 {
+        self.current[j].as_ref().map_or(0, |o| (o.total() - kept) as i64 - self.free_losses(j) as i64)
     }
 
     /// How many of today's chunks of job `j` may go at no cost: those that

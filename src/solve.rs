@@ -951,10 +951,9 @@ struct Search<'a> {
     by_room: Vec<(Ram, usize)>,
     /// Chunks of each job in the table.
     totals: Vec<u64>,
-    /// Per job that stops at its whole round's cost (`Job::whole_stop`), how
-    /// many of today's chunks the table has stopped, less those free to go
-    /// ([`Model::free_losses`]): the one that takes it past zero costs the
-    /// round, the rest nothing.
+    /// Per job that stops at its whole round's cost (`Job::whole_stop`),
+    /// [`Model::stopped`] for the table: the chunk that takes it past zero
+    /// costs the round, the rest nothing.
     stopped: Vec<i64>,
     /// The cap of each job's shape in the table (none running: no cap), so
     /// that a sweep passes the jobs at their cap by two numbers side by side.
@@ -1069,7 +1068,12 @@ impl<'a> Search<'a> {
             },
             room,
             totals: table.iter().map(|a| a.as_ref().map_or(0, Alloc::total)).collect(),
-            stopped: (0..table.len()).map(|k| stopped(model, today, table, k)).collect(),
+            stopped: (0..table.len())
+                .map(|k| match today.is_some() && model.jobs[k].whole_stop > 0.0 {
+                    true => model.stopped(k, table[k].as_ref()),
+                    false => 0,
+                })
+                .collect(),
             caps: (0..table.len()).map(|k| cap_of(model, table, k)).collect(),
             threshold: threshold(model),
             residents,
@@ -1549,15 +1553,6 @@ impl<'a> Search<'a> {
 /// The smallest chunk of job `j`'s shapes in [`Search::within`] (none: no size).
 fn smallest(within: &[Vec<(Ram, usize)>], j: usize) -> Ram {
     within[j].last().map_or(Ram(u64::MAX), |&(chunk, _)| chunk)
-}
-
-/// [`Search::stopped`] of job `k` in `table`, seen from `today`.
-fn stopped(model: &Model, today: Option<&Table>, table: &Table, k: usize) -> i64 {
-    let Some(o) = today.and_then(|t| t[k].as_ref()).filter(|_| model.jobs[k].whole_stop > 0.0) else {
-        return 0;
-    };
-    let kept = table[k].as_ref().filter(|a| a.shape == o.shape).map_or(0, |a| o.common(a));
-    (o.total() - kept) as i64 - model.free_losses(k) as i64
 }
 
 /// The cap of job `k`'s shape in `table` (none running: no cap).
