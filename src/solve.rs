@@ -846,8 +846,9 @@ const CLIMB_PASSES: usize = 256;
 ///   refill the RAM greedily, and keep the result when the score is higher.
 ///
 /// Which chunks a move touches depends on the table alone; only whether it is
-/// made depends on the point of view. Says whether it settled (no move helps)
-/// rather than stopping at the guard or the pass limit.
+/// made depends on the point of view. Says whether it settled (a round that
+/// tried every move made none) rather than stopping at the guard or the pass
+/// limit.
 fn climb(
     model: &Model,
     free: &[Ram],
@@ -867,9 +868,18 @@ fn climb(
     let mut moves = 0u64;
     let mut failed: Vec<Option<u64>> = vec![None; model.jobs.len()];
     let mut last_insert: Option<(usize, usize)> = None;
+    // Nor, mostly, until a change near it: while `verify` is false a sweep
+    // passes an insert whose host and job have not changed since every
+    // insert on that host last failed (`clean`), and a reshape whose job and
+    // its hosts have not changed since it last failed. That is a guess (an
+    // insert also depends on the other hosts an eviction may move to), so
+    // the climb ends only after a round that tries every move finds none.
+    let mut clean: Vec<Option<u64>> = vec![None; free.len()];
+    let mut verify = false;
     // Insert sweeps until one changes nothing, then a reshape sweep (dearer);
     // done when that changes nothing either: a local optimum of both moves.
     loop {
+        let mut moved = false;
         loop {
             passes += 1;
             if passes > CLIMB_PASSES {
@@ -884,13 +894,15 @@ fn climb(
                 if guard.out_of_time() {
                     return (table, false);
                 }
+                let since = clean[h].filter(|&c| !verify && search.host_at[h] <= c);
+                let visit = search.clock;
                 for &j in &open {
                     // Every insert after the last one made failed at this table.
                     if !changed && last_insert.is_some_and(|last| (h, j) > last) {
                         break 'sweep;
                     }
-                    if search.totals[j] >= search.caps[j] {
-                        continue; // at its cap: no insert adds a chunk
+                    if search.totals[j] >= search.caps[j] || since.is_some_and(|c| search.job_at[j] <= c) {
+                        continue; // at its cap (no insert adds a chunk), or failed here since
                     }
                     let shapes = match &table[j] {
                         Some(a) => [Some(a.shape), None],
@@ -903,6 +915,9 @@ fn climb(
                         (changed, moves, last_insert) = (true, moves + 1, Some((h, j)));
                     }
                 }
+                if search.clock == visit {
+                    clean[h] = Some(visit);
+                }
             }
             if guard.out_of_time() {
                 return (table, false);
@@ -910,24 +925,31 @@ fn climb(
             if !changed {
                 break;
             }
+            moved = true;
         }
-        let mut reshaped = false;
         for &j in &open {
             if guard.out_of_time() {
                 return (table, false);
             }
-            if failed[j] == Some(moves) {
+            let unchanged = |c: u64| {
+                search.clock == c
+                    || !verify
+                        && search.job_at[j] <= c
+                        && table[j].as_ref().is_some_and(|a| a.hosts().all(|(h, _)| search.host_at[h] <= c))
+            };
+            if failed[j].is_some_and(unchanged) {
                 continue;
             }
             if search.reshape(&mut table, j) {
-                (reshaped, moves, last_insert) = (true, moves + 1, None);
+                (moved, moves, last_insert) = (true, moves + 1, None);
             } else {
-                failed[j] = Some(moves);
+                failed[j] = Some(search.clock);
             }
         }
-        if !reshaped {
+        if !moved && verify {
             return (table, true);
         }
+        verify = !moved;
         if guard.out_of_time() {
             return (table, false);
         }
@@ -983,6 +1005,12 @@ struct Search<'a> {
     saved: Vec<bool>,
     /// The hosts whose room a roll-back has put back so far.
     touched: Vec<bool>,
+    /// Counts the changes made (a trial's only once it is kept), so that a
+    /// move that failed can wait for a change near it: `host_at` and `job_at`
+    /// hold the count at each host's and job's last change.
+    clock: u64,
+    host_at: Vec<u64>,
+    job_at: Vec<u64>,
 }
 
 /// What a trial changed, to score it and to take it back.
@@ -1080,12 +1108,19 @@ impl<'a> Search<'a> {
             trial: None,
             saved: vec![false; table.len()],
             touched: vec![false; free.len()],
+            clock: 0,
+            host_at: vec![0; free.len()],
+            job_at: vec![0; table.len()],
         }
     }
 
     fn set_room(&mut self, h: usize, room: Ram) {
-        if let Some(trial) = &mut self.trial {
-            trial.undo.push(Undo::Room(h, self.room[h]));
+        match &mut self.trial {
+            Some(trial) => trial.undo.push(Undo::Room(h, self.room[h])),
+            None => {
+                self.clock += 1;
+                self.host_at[h] = self.clock;
+            }
         }
         self.resort(h, self.room[h], room);
         self.room[h] = room;
@@ -1108,14 +1143,25 @@ impl<'a> Search<'a> {
     /// The host with the least room that holds `chunk` (the lowest on a tie),
     /// other than `except`.
     fn tightest(&self, chunk: Ram, except: Option<usize>) -> Option<usize> {
-        self.tightest_with(chunk, except, &[])
+        self.tightest_with(self.first_fit(chunk), chunk, except, &[])
+    }
+
+    /// Where the hosts with room for `chunk` begin in [`Search::by_room`].
+    fn first_fit(&self, chunk: Ram) -> usize {
+        self.by_room.partition_point(|&(room, _)| room < chunk)
     }
 
     /// [`Search::tightest`] as if each host of `taken` had only the room given
     /// there: an insert's moves are only tried, so they take their room here
-    /// and move the hosts in [`Search::by_room`] only once the insert is made.
-    fn tightest_with(&self, chunk: Ram, except: Option<usize>, taken: &[(usize, Ram)]) -> Option<usize> {
-        let first = self.by_room.partition_point(|&(room, _)| room < chunk);
+    /// and move the hosts in [`Search::by_room`] only once the insert is made;
+    /// `first` is [`Search::first_fit`] of `chunk`.
+    fn tightest_with(
+        &self,
+        first: usize,
+        chunk: Ram,
+        except: Option<usize>,
+        taken: &[(usize, Ram)],
+    ) -> Option<usize> {
         let outside = |h: usize| Some(h) != except && taken.iter().all(|t| t.0 != h);
         let untouched = self.by_room[first..].iter().copied().find(|&(_, h)| outside(h));
         let touched =
@@ -1155,13 +1201,24 @@ impl<'a> Search<'a> {
     /// Changes job `k`'s chunks on host `h` (in shape `s` when it has none) by
     /// `added` minus `removed`; the room is the caller's to change.
     fn change(&mut self, table: &mut Table, k: usize, s: usize, h: usize, added: u64, removed: u64) {
-        if let Some(trial) = &mut self.trial {
-            if !self.saved[k] {
-                self.saved[k] = true;
-                trial.jobs.push((k, table[k].clone()));
+        match &mut self.trial {
+            Some(trial) => {
+                if !self.saved[k] {
+                    self.saved[k] = true;
+                    trial.jobs.push((k, table[k].clone()));
+                }
+                trial.undo.push(Undo::Chunks { job: k, shape: s, host: h, added, removed });
             }
-            trial.undo.push(Undo::Chunks { job: k, shape: s, host: h, added, removed });
+            None => {
+                self.clock += 1;
+                (self.host_at[h], self.job_at[k]) = (self.clock, self.clock);
+            }
         }
+        self.apply(table, k, s, h, added, removed);
+    }
+
+    /// [`Search::change`] without a trace: what it and a roll-back share.
+    fn apply(&mut self, table: &mut Table, k: usize, s: usize, h: usize, added: u64, removed: u64) {
         let alloc = table[k].get_or_insert_with(|| Alloc::new(s));
         let (before, shape) = (alloc.get(h), alloc.shape);
         let after = before + added - removed;
@@ -1203,7 +1260,7 @@ impl<'a> Search<'a> {
                     self.room[h] = room;
                 }
                 Undo::Chunks { job, shape, host, added, removed } => {
-                    self.change(table, job, shape, host, removed, added)
+                    self.apply(table, job, shape, host, removed, added)
                 }
             }
         }
@@ -1288,6 +1345,7 @@ impl<'a> Search<'a> {
         let mut evicted: Vec<usize> = Vec::new(); // a job per chunk
         let mut moved: Vec<(usize, usize)> = Vec::new(); // (job, host) per chunk
         let mut taken: Vec<(usize, Ram)> = Vec::new(); // the room the moves leave, per host
+        let mut fits: Vec<(Ram, usize)> = Vec::new(); // per chunk size, its first_fit
         let (mut next, mut left) = (0, victims.first().map_or(0, |v| count(table, v.1, h)));
         let (mut added, mut net) = (0, 0.0);
         let held = count(table, j, h);
@@ -1308,7 +1366,17 @@ impl<'a> Search<'a> {
                 step += self.delta(k, ks, h, left, false, gone);
                 space += chunk;
                 evicted.push(k);
-                if let Some(x) = self.tightest_with(chunk, Some(h), &taken) {
+                // The hosts by room stay as they are while an insert is tried:
+                // where a chunk size fits is looked up once.
+                let first = match fits.iter().find(|f| f.0 == chunk) {
+                    Some(&(_, first)) => first,
+                    None => {
+                        let first = self.first_fit(chunk);
+                        fits.push((chunk, first));
+                        first
+                    }
+                };
+                if let Some(x) = self.tightest_with(first, chunk, Some(h), &taken) {
                     // Only a change cost depends on the chunks held there.
                     let held = match self.today {
                         Some(_) => count(table, k, x) + moved.iter().filter(|&&m| m == (k, x)).count() as u64,
@@ -1543,7 +1611,17 @@ impl<'a> Search<'a> {
             self.roll_back(table);
             return false;
         }
-        for (k, _) in self.trial.take().expect("a trial runs").jobs {
+        let trial = self.trial.take().expect("a trial runs");
+        self.clock += 1;
+        for undo in trial.undo {
+            match undo {
+                Undo::Room(h, _) => self.host_at[h] = self.clock,
+                Undo::Chunks { job, host, .. } => {
+                    (self.host_at[host], self.job_at[job]) = (self.clock, self.clock)
+                }
+            }
+        }
+        for (k, _) in trial.jobs {
             self.saved[k] = false;
         }
         true
