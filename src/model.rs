@@ -63,6 +63,9 @@ pub(crate) struct Job {
     /// exact stage of a tiny model, where the best batch is often the one that
     /// fits the room another target leaves on a host.
     pub spare_from: usize,
+    /// Whether today's own shape is one of the grid's: a spare it stands for,
+    /// which the exact stage (whose shapes must not depend on today) may use.
+    pub own_on_grid: bool,
     /// Every harvest shape of the formulas' menu, offered or not, for the upper
     /// bound (which must hold over all of them).
     pub bound: Vec<Shape>,
@@ -264,12 +267,16 @@ pub(crate) fn build(net: Net) -> Model {
         // threads, so a binary search finds them; the grid's own are unique,
         // so only today's own shape is left to compare.
         let spare_from = shapes.len();
+        let mut own_on_grid = false;
         if phase == TaskKind::Harvest && target.menu.is_none() {
             for &(h, r, v) in m.all.iter().filter(|o| o.1 <= largest) {
                 let spare = harvest(h, r, v);
-                let is_offered = shapes[..offered].binary_search_by_key(&Some(h), |o| o.hack_threads).is_ok();
-                if !is_offered && !shapes[offered..spare_from].iter().any(|o| same_shape(o, &spare)) {
-                    shapes.push(spare);
+                if shapes[..offered].binary_search_by_key(&Some(h), |o| o.hack_threads).is_ok() {
+                    continue;
+                }
+                match shapes[offered..spare_from].iter().any(|o| same_shape(o, &spare)) {
+                    true => own_on_grid = true,
+                    false => shapes.push(spare),
                 }
             }
         }
@@ -294,6 +301,7 @@ pub(crate) fn build(net: Net) -> Model {
             shapes,
             offered,
             spare_from,
+            own_on_grid,
             bound,
             current,
             pinned,

@@ -223,8 +223,9 @@ fn best_of(model: &Model, candidates: &[Table]) -> usize {
 }
 
 /// The largest model the exact stage takes on, in (offered shape, host) pairs
-/// where a chunk fits: beyond a few hosts its enumeration cannot finish. At 30
-/// it left 5 of the oracle's 3,528 states short of the best; at 100 none.
+/// where a chunk fits (offered: the count must not depend on today's shapes):
+/// beyond a few hosts its enumeration cannot finish. At 30 it left 5 of the
+/// oracle's 3,528 states short of the best; at 100 none.
 const EXACT_MAX_CELLS: usize = 100;
 
 /// The most placements the exact stage enumerates: its answer then depends on
@@ -242,7 +243,7 @@ const EXACT_NODES: u64 = 10_000;
 fn exact(model: &Model, free: &[Ram], start: &Table) -> Option<Table> {
     let classes = host_classes(free);
     let mut cells = 0;
-    for (j, s) in open_shapes(model, &classes) {
+    for (j, s) in open_shapes(model, &classes).filter(|&(j, s)| s < model.jobs[j].offered) {
         let chunk = model.jobs[j].shapes[s].chunk;
         cells += classes.iter().filter(|c| c.0.fits(chunk) > 0).map(|c| c.1 as usize).sum::<usize>();
         if cells > EXACT_MAX_CELLS {
@@ -252,7 +253,10 @@ fn exact(model: &Model, free: &[Ram], start: &Table) -> Option<Table> {
     let largest = free.iter().copied().max().unwrap_or(Ram::ZERO);
     let mut jobs: Vec<Choice> = Vec::new();
     for (j, job) in model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned) {
+        // The offered shapes and the grid's, never a shape only today runs.
+        let today_only = job.offered..if job.own_on_grid { job.offered } else { job.spare_from };
         let mut shapes: Vec<usize> = (0..job.shapes.len())
+            .filter(|s| !today_only.contains(s))
             .filter(|&s| job.shapes[s].value > 0.0 && job.shapes[s].cap > 0 && job.shapes[s].chunk <= largest)
             .collect();
         shapes.sort_by(|&a, &b| job.shapes[b].value.total_cmp(&job.shapes[a].value).then(a.cmp(&b)));

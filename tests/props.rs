@@ -924,6 +924,8 @@ regressions! {
     regression_exact_stage_cut_by_time_differs => "exact-stage-cut-by-time-differs.json",
     regression_evicted_harvest_floor_hides_a_till => "evicted-harvest-floor-hides-a-till.json",
     regression_exact_stage_one_host => "exact-stage-one-host.json",
+    regression_resized_harvests_not_a_fixpoint => "resized-harvests-not-a-fixpoint.json",
+    regression_more_ram_3gb_host_lowers_harvest_plans => "more-ram-3gb-host-lowers-harvest.json",
     regression_more_ram_lowers_net_plans => "more-ram-lowers-net.json",
     regression_more_ram_grow_lowers_net_plans => "more-ram-grow-lowers-net.json",
     regression_more_ram_start_cost_lowers_net_plans => "more-ram-start-cost-lowers-net.json",
@@ -1015,6 +1017,18 @@ fn regression_more_ram_small_host_start_cost_lowers_net() {
 fn regression_more_ram_tiny_host_lowers_harvest() {
     let s = saved("more-ram-tiny-host-lowers-harvest.json");
     more_ram_keeps_net(&s, &More::Host(200, 1)).unwrap();
+}
+
+/// The ninth, from a 10,000-case run of 2026-12-06 (it fails at `c692c45`
+/// too): a fresh start on four hosts of 2 GB to 4 TB against four targets,
+/// where a 3.33 GB host more lowers the planned harvest by 2.5 %. The exact
+/// stage runs out of its 10,000 placements on both networks, and on the
+/// bigger one stops short of the table it found on the smaller.
+#[test]
+#[ignore = "a known defect of the search: more RAM lowers the net by 2.5% (issue 11)"]
+fn regression_more_ram_3gb_host_lowers_harvest() {
+    let s = saved("more-ram-3gb-host-lowers-harvest.json");
+    more_ram_keeps_net(&s, &More::Host(333, 1)).unwrap();
 }
 
 /// The eighth, from a CI run of 2026-12-04 (then on a random seed): a fresh
