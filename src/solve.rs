@@ -346,11 +346,14 @@ impl Branch<'_> {
     /// Places chunks of job `i` in shape `s` on the hosts from `h` on, at most
     /// `left` more, then the jobs after it.
     fn host(&mut self, i: usize, s: usize, h: usize, left: u64, value: f64, placed: f64) {
+        let (j, shape) = (self.jobs[i].job, &self.model.jobs[self.jobs[i].job].shapes[s]);
+        // A host without room for a chunk is no choice, and no placement: a
+        // host too small for any chunk leaves the search as it was.
+        let h = (h..self.room.len()).find(|&x| self.room[x] >= shape.chunk).unwrap_or(self.room.len());
         self.nodes += 1;
         if self.nodes >= EXACT_NODES {
             return;
         }
-        let (j, shape) = (self.jobs[i].job, &self.model.jobs[self.jobs[i].job].shapes[s]);
         if h == self.room.len() || left == 0 {
             if self.counts[i].iter().any(|&n| n > 0) {
                 let mut alloc = Alloc::new(s);
