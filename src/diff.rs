@@ -275,21 +275,19 @@ fn moves(net: &Net, old: &Task, new: &Task, lands: &dyn Fn(&Task, usize) -> bool
 fn order(caps: &[Ram], mut used: Vec<Ram>, mut steps: Vec<Step>) -> Result<Vec<Action>, Error> {
     // Steps that only free RAM go first; the sort is stable, so ties keep task order.
     steps.sort_by_key(|s| !s.takes.is_empty());
+    // A queue: the step taken is nearly always the first.
+    let mut steps = std::collections::VecDeque::from(steps);
     let mut out = Vec::with_capacity(steps.len());
     while !steps.is_empty() {
+        // Each host a step takes RAM on holds, after its frees, all it takes there.
         let fits = |s: &Step, used: &[Ram]| {
-            let mut after = used.to_vec();
-            for &(h, r) in &s.frees {
-                after[h] = after[h].saturating_sub(r);
-            }
-            s.takes.iter().all(|&(h, r)| {
-                after[h] += r;
-                after[h] <= caps[h]
-            })
+            let on =
+                |list: &[(usize, Ram)], h: usize| list.iter().filter(|e| e.0 == h).map(|e| e.1).sum::<Ram>();
+            s.takes.iter().all(|&(h, _)| used[h].saturating_sub(on(&s.frees, h)) + on(&s.takes, h) <= caps[h])
         };
         match steps.iter().position(|s| fits(s, &used)) {
             Some(i) => {
-                let s = steps.remove(i);
+                let s = steps.remove(i).expect("a step at the position found");
                 for &(h, r) in &s.frees {
                     used[h] = used[h].saturating_sub(r);
                 }
@@ -302,7 +300,7 @@ fn order(caps: &[Ram], mut used: Vec<Ram>, mut steps: Vec<Step>) -> Result<Vec<A
                 // Every remaining step needs RAM someone else still holds: split a
                 // migration into shrink and grow, or a resize into kill and launch.
                 let Some((first, second)) =
-                    steps.iter().position(|s| s.halves.is_some()).and_then(|i| steps.remove(i).halves)
+                    steps.iter().position(|s| s.halves.is_some()).and_then(|i| steps.remove(i)?.halves)
                 else {
                     // Unreachable for valid tables: the frees alone reach the new table.
                     return Err(Error::Internal(format!(
@@ -310,8 +308,8 @@ fn order(caps: &[Ram], mut used: Vec<Ram>, mut steps: Vec<Step>) -> Result<Vec<A
                         steps.iter().map(|s| &s.action).collect::<Vec<_>>()
                     )));
                 };
-                steps.insert(0, *second);
-                steps.insert(0, *first);
+                steps.push_front(*second);
+                steps.push_front(*first);
             }
         }
     }

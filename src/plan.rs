@@ -1,7 +1,7 @@
 //! The output contract: the new table, the actions, the income figures and the
 //! explanation; and the two entry points that produce them, [`plan`] and [`analyze`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use schemars::JsonSchema;
@@ -250,13 +250,24 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
     for (h, host) in net.hosts.iter().enumerate() {
         room[h] = if host.drained { Ram::ZERO } else { host.cap.saturating_sub(used[h]) };
     }
+    // Looked up once, so that the explanation costs about what the table holds.
+    let most_room = room.iter().copied().max().unwrap_or(Ram::ZERO);
+    let id_of: HashMap<&str, &str> = tasks.iter().map(|t| (t.target.as_str(), t.id.as_str())).collect();
+    let mut holders: Vec<Vec<(usize, Ram)>> = vec![Vec::new(); net.hosts.len()];
+    for (j, a) in table.iter().enumerate() {
+        for (h, n) in a.iter().flat_map(|a| a.hosts()) {
+            holders[h].push((j, model.shape(j, table[j].as_ref().expect("a job with chunks")).chunk * n));
+        }
+    }
+    let successors =
+        |except: usize, hosts: &mut dyn Iterator<Item = usize>| successors(model, &holders, except, hosts);
     for (j, job) in model.jobs.iter().enumerate() {
         let target = &net.targets[job.target].name;
         let old_task = job.current.map(|(t, _)| &net.tasks[t]);
         match &table[j] {
             Some(a) => {
                 let s = model.shape(j, a);
-                let id = tasks.iter().find(|t| &t.target == target).map(|t| t.id.clone()).unwrap_or_default();
+                let id = id_of.get(target.as_str()).map(|id| id.to_string()).unwrap_or_default();
                 let n = a.total();
                 let worth = format!("{} per GB·s", money(density(s) * 100.0));
                 let what = match s.kind {
@@ -280,7 +291,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                         TaskKind::Harvest => "limited by overlap".to_string(),
                         _ => "limited by work left".to_string(),
                     }
-                } else if room.iter().all(|r| *r < s.chunk) {
+                } else if most_room < s.chunk {
                     let fit = net.hosts.iter().filter(|h| !h.drained && h.cap >= s.chunk).count();
                     format!("limited by RAM: no host has {} free ({fit} hosts could hold one)", s.chunk)
                 } else {
@@ -293,7 +304,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                     before.iter().filter(|&&(h, r)| s.chunk * a.get(h) < r).map(|&(h, _)| h).collect();
                 let gave = before.iter().map(|b| b.1).sum::<Ram>().saturating_sub(s.chunk * n);
                 let shrunk = if gave > Ram::ZERO {
-                    format!("; gave up {gave}{}", successors(model, table, j, lost.into_iter()))
+                    format!("; gave up {gave}{}", successors(j, &mut lost.into_iter()))
                 } else {
                     String::new()
                 };
@@ -317,7 +328,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                         format!(
                             "killed: {} per GB·s, less than the work that took its RAM{}",
                             money(density(s) * 100.0),
-                            successors(model, table, j, old.placement.iter().map(|p| p.0))
+                            successors(j, &mut old.placement.iter().map(|p| p.0))
                         )
                     }
                 };
@@ -330,17 +341,21 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
 }
 
 /// " (now used against a, b)": the other jobs of the new table that hold the most
-/// RAM on these hosts.
-fn successors(model: &Model, table: &Table, except: usize, hosts: impl Iterator<Item = usize>) -> String {
-    let hosts: Vec<usize> = hosts.collect();
-    let mut holders: Vec<(Ram, &str)> = Vec::new();
-    for (j, a) in table.iter().enumerate().filter(|(j, _)| *j != except) {
-        let Some(a) = a else { continue };
-        let ram: Ram = hosts.iter().map(|&h| model.shape(j, a).chunk * a.get(h)).sum();
-        if ram > Ram::ZERO {
-            holders.push((ram, &model.net.targets[model.jobs[j].target].name));
-        }
+/// RAM on these hosts; `on` holds each host's jobs and their RAM there.
+fn successors(
+    model: &Model,
+    on: &[Vec<(usize, Ram)>],
+    except: usize,
+    hosts: &mut dyn Iterator<Item = usize>,
+) -> String {
+    let mut held: BTreeMap<usize, Ram> = BTreeMap::new();
+    for (j, ram) in hosts.flat_map(|h| &on[h]).filter(|(j, _)| *j != except) {
+        *held.entry(*j).or_insert(Ram::ZERO) += *ram;
     }
+    let mut holders: Vec<(Ram, &str)> = held
+        .into_iter()
+        .map(|(j, ram)| (ram, model.net.targets[model.jobs[j].target].name.as_str()))
+        .collect();
     holders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
     let names: Vec<&str> = holders.iter().take(3).map(|h| h.1).collect();
     if names.is_empty() {
