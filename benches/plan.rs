@@ -8,9 +8,10 @@
 //!   late-game file's text;
 //! - `parse_check/at-limits`: the same on a generated state at every size limit
 //!   (10,000 hosts, 10,000 targets, 1,000 tasks, 100,000 placement entries);
-//! - `scale/x10`, `scale/t5000`: [`reallot::plan`] on the late game copied 10
-//!   times, and with 5,040 targets (`State::scaled`), uncut; `scale/x30-guarded`:
-//!   copied 30 times, with the default time limit.
+//! - `scale/x10`, `scale/x30`, `scale/t5000`: [`reallot::plan`] on the late
+//!   game copied 10 and 30 times, and with 5,040 targets (`State::scaled`),
+//!   uncut; `scale/x30-guarded` and `scale/at-limits-guarded`: copied 30 times,
+//!   and the state at every size limit, with the default time limit.
 //!
 //! See `BENCHMARKS.md` for the results and the targets.
 
@@ -120,20 +121,25 @@ fn bench_parse_check(c: &mut Criterion) {
     group.finish();
 }
 
-/// The late game copied (`State::scaled`): 10× hosts, targets and tasks, and
-/// 80× the targets alone (5,040), with a time limit that does not cut, so what
-/// is timed is the whole search; and 30× with the default limit, which cuts it
-/// (uncut, one plan takes about 40 s), so what is timed is the guard.
+/// The late game copied (`State::scaled`): 10× and 30× hosts, targets and
+/// tasks, and 80× the targets alone (5,040), with a time limit that does not
+/// cut, so what is timed is the whole search; and with the default limit 30×
+/// and the state at every size limit, where what is timed is the guard.
 fn bench_scale(c: &mut Criterion) {
     let text = late_game_text();
     let late = reallot::parse(&text).unwrap_or_else(|e| panic!("models/{LATE_GAME}.json: {e}"));
     let mut group = c.benchmark_group("scale");
     group.measurement_time(Duration::from_secs(20)).sample_size(10);
     let default = reallot::state::Policy::default().time_limit_ms;
-    for (name, copies, target_copies, limit) in
-        [("x10", 10, 10, 60_000), ("t5000", 1, 80, 60_000), ("x30-guarded", 30, 30, default)]
-    {
-        let mut state = late.scaled(copies, target_copies);
+    let limits = reallot::parse(&at_limits_text()).expect("the state at the limits parses");
+    for (name, copies, target_copies, limit) in [
+        ("x10", 10, 10, 60_000),
+        ("t5000", 1, 80, 60_000),
+        ("x30", 30, 30, 60_000),
+        ("x30-guarded", 30, 30, default),
+        ("at-limits-guarded", 0, 0, default),
+    ] {
+        let mut state = if copies == 0 { limits.clone() } else { late.scaled(copies, target_copies) };
         state.policy.time_limit_ms = limit;
         reallot::plan(&state).unwrap_or_else(|e| panic!("{name} does not plan: {e}"));
         group.bench_with_input(BenchmarkId::from_parameter(name), &state, |b, state| {
