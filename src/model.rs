@@ -172,6 +172,11 @@ pub(crate) fn build(net: Net) -> Model {
     };
     let pool = game::Pool::new(ready.iter().flat_map(|&t| curve(t)).collect());
     let base = pool.income(open_ram.0 as f64);
+    // Each target's task (`net` allows one), found once rather than per target.
+    let mut task_of: Vec<Option<usize>> = vec![None; net.targets.len()];
+    for (i, t) in net.tasks.iter().enumerate().rev() {
+        task_of[t.target] = Some(i);
+    }
     let mut jobs = Vec::new();
     for (ti, target) in net.targets.iter().enumerate() {
         let s = target.server;
@@ -220,7 +225,7 @@ pub(crate) fn build(net: Net) -> Model {
         let mut pinned = false;
         let mut lands_s = 0.0;
         let mut whole_stop = 0.0;
-        if let Some((task_i, task)) = net.tasks.iter().enumerate().find(|(_, t)| t.target == ti) {
+        if let Some((task_i, task)) = task_of[ti].map(|i| (i, &net.tasks[i])) {
             lands_s = match task.kind {
                 TaskKind::Harvest => m.timing.cycle_s(),
                 _ => game::round_s(&net.player, &s),
