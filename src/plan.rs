@@ -254,10 +254,9 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
     let most_room = room.iter().copied().max().unwrap_or(Ram::ZERO);
     let id_of: HashMap<&str, &str> = tasks.iter().map(|t| (t.target.as_str(), t.id.as_str())).collect();
     let mut holders: Vec<Vec<(usize, Ram)>> = vec![Vec::new(); net.hosts.len()];
-    for (j, a) in table.iter().enumerate() {
-        for (h, n) in a.iter().flat_map(|a| a.hosts()) {
-            holders[h].push((j, model.shape(j, table[j].as_ref().expect("a job with chunks")).chunk * n));
-        }
+    for (j, a) in table.iter().enumerate().filter_map(|(j, a)| Some((j, a.as_ref()?))) {
+        let chunk = model.shape(j, a).chunk;
+        a.hosts().for_each(|(h, n)| holders[h].push((j, chunk * n)));
     }
     let successors =
         |except: usize, hosts: &mut dyn Iterator<Item = usize>| successors(model, &holders, except, hosts);
