@@ -967,6 +967,11 @@ fn climb(
             return (table, true);
         }
         verify = !moved;
+        if verify {
+            // A sweep skipped some inserts after the last one made, not tried
+            // them at this table: the round that checks must try them all.
+            last_insert = None;
+        }
         if guard.out_of_time() {
             return (table, false);
         }
