@@ -926,6 +926,7 @@ regressions! {
     regression_exact_stage_one_host => "exact-stage-one-host.json",
     regression_resized_harvests_not_a_fixpoint => "resized-harvests-not-a-fixpoint.json",
     regression_more_ram_2gb_host_one_home_plans => "more-ram-2gb-host-one-home.json",
+    regression_more_ram_big_host_start_cost_lowers_net_plans => "more-ram-big-host-start-cost-lowers-net.json",
     regression_more_ram_3gb_host_lowers_harvest_plans => "more-ram-3gb-host-lowers-harvest.json",
     regression_more_ram_lowers_net_plans => "more-ram-lowers-net.json",
     regression_more_ram_grow_lowers_net_plans => "more-ram-grow-lowers-net.json",
@@ -994,6 +995,17 @@ fn regression_more_ram_grow_home_start_cost_lowers_net() {
 fn regression_more_ram_overlap_fills_home() {
     let s = saved("more-ram-overlap-fills-home.json");
     more_ram_keeps_net(&s, &More::Host(200, 1)).unwrap();
+}
+
+/// The eleventh, from a 10,000-case run of 2026-12-06: a fresh start on an
+/// 11 TB home, where a 145 GB host of 5 cores more raises the harvest 5 % and
+/// the prep value 1.3 %, but nearly doubles the start cost, so the net falls
+/// 3.4 %: the start-cost class of the first.
+#[test]
+#[ignore = "a known defect of the search: more RAM lowers the net by 3.4% (issue 11)"]
+fn regression_more_ram_big_host_start_cost_lowers_net() {
+    let s = saved("more-ram-big-host-start-cost-lowers-net.json");
+    more_ram_keeps_net(&s, &More::Host(14_507, 5)).unwrap();
 }
 
 /// The sixth, from a 10,000-case run of 2026-12-04: a fresh start on a 64 GB
