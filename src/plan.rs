@@ -238,28 +238,20 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
     let net = &model.net;
     let current = &model.current;
     let mut out = Vec::new();
-    let mut room = vec![Ram::ZERO; net.hosts.len()];
-    let mut used = vec![Ram::ZERO; net.hosts.len()];
-    for (j, a) in table.iter().enumerate() {
-        if let Some(a) = a {
-            for (h, n) in a.hosts() {
-                used[h] += model.shape(j, a).chunk * n;
-            }
-        }
-    }
-    for (h, host) in net.hosts.iter().enumerate() {
-        room[h] = if host.drained { Ram::ZERO } else { host.cap.saturating_sub(used[h]) };
-    }
-    // Looked up once, so that the explanation costs about what the table holds.
-    let most_room = room.iter().copied().max().unwrap_or(Ram::ZERO);
-    let id_of: HashMap<&str, &str> = tasks.iter().map(|t| (t.target.as_str(), t.id.as_str())).collect();
+    // Each host's jobs and their RAM there, the most room left on a host and
+    // each target's task id, found once: the explanation costs about what the
+    // table holds.
     let mut holders: Vec<Vec<(usize, Ram)>> = vec![Vec::new(); net.hosts.len()];
     for (j, a) in table.iter().enumerate().filter_map(|(j, a)| Some((j, a.as_ref()?))) {
         let chunk = model.shape(j, a).chunk;
         a.hosts().for_each(|(h, n)| holders[h].push((j, chunk * n)));
     }
-    let successors =
-        |except: usize, hosts: &mut dyn Iterator<Item = usize>| successors(model, &holders, except, hosts);
+    let room = |h: usize, host: &net::Host| match host.drained {
+        true => Ram::ZERO,
+        false => host.cap.saturating_sub(holders[h].iter().map(|e| e.1).sum()),
+    };
+    let most_room = net.hosts.iter().enumerate().map(|(h, host)| room(h, host)).max().unwrap_or(Ram::ZERO);
+    let id_of: HashMap<&str, &str> = tasks.iter().map(|t| (t.target.as_str(), t.id.as_str())).collect();
     for (j, job) in model.jobs.iter().enumerate() {
         let target = &net.targets[job.target].name;
         let old_task = job.current.map(|(t, _)| &net.tasks[t]);
@@ -303,7 +295,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                     before.iter().filter(|&&(h, r)| s.chunk * a.get(h) < r).map(|&(h, _)| h).collect();
                 let gave = before.iter().map(|b| b.1).sum::<Ram>().saturating_sub(s.chunk * n);
                 let shrunk = if gave > Ram::ZERO {
-                    format!("; gave up {gave}{}", successors(j, &mut lost.into_iter()))
+                    format!("; gave up {gave}{}", successors(model, &holders, j, lost))
                 } else {
                     String::new()
                 };
@@ -327,7 +319,7 @@ fn explain(model: &Model, table: &Table, baseline: &Table, tasks: &[Task]) -> Ve
                         format!(
                             "killed: {} per GB·s, less than the work that took its RAM{}",
                             money(density(s) * 100.0),
-                            successors(j, &mut old.placement.iter().map(|p| p.0))
+                            successors(model, &holders, j, old.placement.iter().map(|p| p.0))
                         )
                     }
                 };
@@ -345,10 +337,10 @@ fn successors(
     model: &Model,
     on: &[Vec<(usize, Ram)>],
     except: usize,
-    hosts: &mut dyn Iterator<Item = usize>,
+    hosts: impl IntoIterator<Item = usize>,
 ) -> String {
     let mut held: BTreeMap<usize, Ram> = BTreeMap::new();
-    for (j, ram) in hosts.flat_map(|h| &on[h]).filter(|(j, _)| *j != except) {
+    for (j, ram) in hosts.into_iter().flat_map(|h| &on[h]).filter(|(j, _)| *j != except) {
         *held.entry(*j).or_insert(Ram::ZERO) += *ram;
     }
     let mut holders: Vec<(Ram, &str)> = held

@@ -224,8 +224,9 @@ fn best_of(model: &Model, candidates: &[Table]) -> usize {
 
 /// The largest model the exact stage takes on, in (offered shape, host) pairs
 /// where a chunk fits (offered: the count must not depend on today's shapes):
-/// beyond a few hosts its enumeration cannot finish. At 30 it left 5 of the
-/// oracle's 3,528 states short of the best; at 100 none.
+/// beyond a few hosts its enumeration cannot finish. On 2026-12-04, counting
+/// today's shapes too, 30 left 5 of the oracle's 3,528 states short of the
+/// best and 100 none.
 const EXACT_MAX_CELLS: usize = 100;
 
 /// The most placements the exact stage enumerates: its answer then depends on
@@ -254,9 +255,9 @@ fn exact(model: &Model, free: &[Ram], start: &Table) -> Option<Table> {
     let mut jobs: Vec<Choice> = Vec::new();
     for (j, job) in model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned) {
         // The offered shapes and the grid's, never a shape only today runs.
-        let today_only = job.offered..if job.own_on_grid { job.offered } else { job.spare_from };
+        let today_only = (job.spare_from > job.offered && !job.own_on_grid).then_some(job.offered);
         let mut shapes: Vec<usize> = (0..job.shapes.len())
-            .filter(|s| !today_only.contains(s))
+            .filter(|&s| Some(s) != today_only)
             .filter(|&s| job.shapes[s].value > 0.0 && job.shapes[s].cap > 0 && job.shapes[s].chunk <= largest)
             .collect();
         shapes.sort_by(|&a, &b| job.shapes[b].value.total_cmp(&job.shapes[a].value).then(a.cmp(&b)));
@@ -839,7 +840,8 @@ fn scratch(model: &Model, free: &[Ram], guard: &mut Guard) -> Table {
     climb(model, free, table, None, guard).0
 }
 
-/// The largest model, in hosts × jobs not pinned, on which a reshape's trial
+/// The largest model, in hosts × jobs that may run an offered shape (a count
+/// blind to today's tasks), on which a reshape's trial
 /// inserts the job with evictions; above it the trial only takes the room
 /// there is. An evicting trial tries every host's residents, and the trials
 /// of one sweep cost hosts × jobs each: at 10× the late game (435,000 cells)
@@ -880,9 +882,9 @@ fn climb(
     let open: Vec<usize> = (0..model.jobs.len()).filter(|&j| !model.jobs[j].pinned).collect();
     let mut passes = 0;
     // A move is a function of the table: one that failed need not be tried
-    // again until another move changes the table. `moves` counts the moves
-    // made; the last insert made, if none since, is where a sweep can stop.
-    let mut moves = 0u64;
+    // again until another move changes the table. `failed` holds, per job,
+    // the search's change count when its reshape last failed; the last insert
+    // made, if none since, is where a sweep can stop.
     let mut failed: Vec<Option<u64>> = vec![None; model.jobs.len()];
     let mut last_insert: Option<(usize, usize)> = None;
     // Nor, mostly, until a change near it: while `verify` is false a sweep
@@ -894,7 +896,8 @@ fn climb(
     let mut clean: Vec<Option<u64>> = vec![None; free.len()];
     let mut verify = false;
     // Insert sweeps until one changes nothing, then a reshape sweep (dearer);
-    // done when that changes nothing either: a local optimum of both moves.
+    // done when a round that tries every move changes nothing: a local
+    // optimum of both moves.
     loop {
         let mut moved = false;
         loop {
@@ -911,14 +914,14 @@ fn climb(
                 if guard.out_of_time() {
                     return (table, false);
                 }
-                let since = clean[h].filter(|&c| !verify && search.host_at[h] <= c);
                 let visit = search.clock;
                 for &j in &open {
                     // Every insert after the last one made failed at this table.
                     if !changed && last_insert.is_some_and(|last| (h, j) > last) {
                         break 'sweep;
                     }
-                    if search.totals[j] >= search.caps[j] || since.is_some_and(|c| search.job_at[j] <= c) {
+                    let unchanged = |c: u64| !verify && search.host_at[h] <= c && search.job_at[j] <= c;
+                    if search.totals[j] >= search.caps[j] || clean[h].is_some_and(unchanged) {
                         continue; // at its cap (no insert adds a chunk), or failed here since
                     }
                     let shapes = match &table[j] {
@@ -929,7 +932,7 @@ fn climb(
                         None => [search.best_on(j, on), search.densest_within(j, search.room[h])],
                     };
                     if shapes.into_iter().flatten().any(|s| search.insert(&mut table, j, s, h, u64::MAX)) {
-                        (changed, moves, last_insert) = (true, moves + 1, Some((h, j)));
+                        (changed, last_insert) = (true, Some((h, j)));
                     }
                 }
                 if search.clock == visit {
@@ -958,7 +961,7 @@ fn climb(
                 continue;
             }
             if search.reshape(&mut table, j) {
-                (moved, moves, last_insert) = (true, moves + 1, None);
+                (moved, last_insert) = (true, None);
             } else {
                 failed[j] = Some(search.clock);
             }
@@ -1103,7 +1106,7 @@ impl<'a> Search<'a> {
             least = least.min(smallest(&within, j));
             newcomers_smallest[i] = least;
         }
-        let open_jobs = model.jobs.iter().filter(|job| !job.pinned).count();
+        let evicting_trials = free.len() * newcomers.len() <= EVICTING_TRIALS_MAX_CELLS;
         Search {
             newcomers_smallest,
             within,
@@ -1136,7 +1139,7 @@ impl<'a> Search<'a> {
             clock: 0,
             host_at: vec![0; free.len()],
             job_at: vec![0; table.len()],
-            evicting_trials: free.len() * open_jobs <= EVICTING_TRIALS_MAX_CELLS,
+            evicting_trials,
         }
     }
 

@@ -989,8 +989,9 @@ fn regression_more_ram_grow_home_start_cost_lowers_net() {
 /// holds 258 batches of H = 56 on foodnstuff, and a 2 GB host more (too small
 /// for any batch) turns the plan to 262 of H = 54, the most the overlap lets
 /// run, 2.1 % less: H = 56 is not offered, and the exact stage, which finds it,
-/// ran out of placements on the bigger model. It now skips a host without room for the chunk instead of counting it as a
-/// placement, so a host too small for any batch leaves its search as it was.
+/// ran out of placements on the bigger model. It now skips a host without
+/// room for the chunk instead of counting it as a placement, so a host too
+/// small for any batch leaves its search as it was.
 #[test]
 fn regression_more_ram_overlap_fills_home() {
     let s = saved("more-ram-overlap-fills-home.json");
