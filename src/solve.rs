@@ -1148,7 +1148,7 @@ impl<'a> Search<'a> {
             Some(trial) => trial.undo.push(Undo::Room(h, self.room[h])),
             None => {
                 self.clock += 1;
-                self.host_at[h] = self.clock;
+                self.stamp(h, None);
             }
         }
         self.resort(h, self.room[h], room);
@@ -1240,10 +1240,18 @@ impl<'a> Search<'a> {
             }
             None => {
                 self.clock += 1;
-                (self.host_at[h], self.job_at[k]) = (self.clock, self.clock);
+                self.stamp(h, Some(k));
             }
         }
         self.apply(table, k, s, h, added, removed);
+    }
+
+    /// Marks host `h`, and job `k` if any, as changed at the current count.
+    fn stamp(&mut self, h: usize, k: Option<usize>) {
+        self.host_at[h] = self.clock;
+        if let Some(k) = k {
+            self.job_at[k] = self.clock;
+        }
     }
 
     /// [`Search::change`] without a trace: what it and a roll-back share.
@@ -1649,10 +1657,8 @@ impl<'a> Search<'a> {
         self.clock += 1;
         for undo in trial.undo {
             match undo {
-                Undo::Room(h, _) => self.host_at[h] = self.clock,
-                Undo::Chunks { job, host, .. } => {
-                    (self.host_at[host], self.job_at[job]) = (self.clock, self.clock)
-                }
+                Undo::Room(h, _) => self.stamp(h, None),
+                Undo::Chunks { job, host, .. } => self.stamp(host, Some(job)),
             }
         }
         for (k, _) in trial.jobs {
