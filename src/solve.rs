@@ -910,12 +910,22 @@ fn climb(
                 return (table, false);
             }
             let mut changed = false;
+            // Most jobs sit at their cap: a host visits the others, listed
+            // anew after a change (which may take a job below its cap).
+            let (mut jobs, mut listed) = (Vec::new(), None);
             'sweep: for (h, &on) in free.iter().enumerate() {
                 if guard.out_of_time() {
                     return (table, false);
                 }
                 let visit = search.clock;
-                for &j in &open {
+                if listed != Some(visit) {
+                    jobs.clear();
+                    jobs.extend(open.iter().filter(|&&j| search.totals[j] < search.caps[j]));
+                    listed = Some(visit);
+                }
+                let mut at = 0;
+                while let Some(&j) = jobs.get(at) {
+                    at += 1;
                     // Every insert after the last one made failed at this table.
                     if !changed && last_insert.is_some_and(|last| (h, j) > last) {
                         break 'sweep;
@@ -933,6 +943,12 @@ fn climb(
                     };
                     if shapes.into_iter().flatten().any(|s| search.insert(&mut table, j, s, h, u64::MAX)) {
                         (changed, last_insert) = (true, Some((h, j)));
+                        if listed.is_some() {
+                            // The rest of this host's visit takes every open job after `j`.
+                            jobs.clear();
+                            jobs.extend(open.iter().filter(|&&k| k > j));
+                            (at, listed) = (0, None);
+                        }
                     }
                 }
                 if search.clock == visit {
@@ -1038,6 +1054,37 @@ struct Search<'a> {
     job_at: Vec<u64>,
     /// Whether a reshape's trial inserts with evictions ([`EVICTING_TRIALS_MAX_CELLS`]).
     evicting_trials: bool,
+    scratch: Scratch,
+    /// Per job, the income per GB of its shape in the table (none running,
+    /// or pinned: -∞), so that a fill orders the running jobs by one array.
+    per_gb: Vec<f64>,
+    /// A fill's list of running jobs, kept to be reused.
+    running: Vec<(f64, usize)>,
+}
+
+/// The lists an insert builds, kept between inserts so that a sweep of
+/// inserts allocates nothing.
+#[derive(Default)]
+struct Scratch {
+    /// A job per chunk evicted.
+    evicted: Vec<usize>,
+    /// (job, host) per evicted chunk that moves.
+    moved: Vec<(usize, usize)>,
+    /// The room the moves leave, per host.
+    taken: Vec<(usize, Ram)>,
+    /// Per chunk size, its [`Search::first_fit`].
+    fits: Vec<(Ram, usize)>,
+}
+
+impl Scratch {
+    /// The lists emptied, their room kept.
+    fn emptied(mut self) -> Scratch {
+        self.evicted.clear();
+        self.moved.clear();
+        self.taken.clear();
+        self.fits.clear();
+        self
+    }
 }
 
 /// What a trial changed, to score it and to take it back.
@@ -1131,6 +1178,8 @@ impl<'a> Search<'a> {
                 })
                 .collect(),
             caps: (0..table.len()).map(|k| cap_of(model, table, k)).collect(),
+            per_gb: (0..table.len()).map(|k| per_gb_of(model, table, k)).collect(),
+            running: Vec::new(),
             threshold: threshold(model),
             residents,
             trial: None,
@@ -1140,6 +1189,7 @@ impl<'a> Search<'a> {
             host_at: vec![0; free.len()],
             job_at: vec![0; table.len()],
             evicting_trials,
+            scratch: Scratch::default(),
         }
     }
 
@@ -1269,6 +1319,7 @@ impl<'a> Search<'a> {
             table[k] = None;
         }
         self.caps[k] = cap_of(self.model, table, k);
+        self.per_gb[k] = per_gb_of(self.model, table, k);
         if self.model.jobs[k].pinned || (before > 0) == (after > 0) {
             return;
         }
@@ -1315,12 +1366,18 @@ impl<'a> Search<'a> {
     /// of job `j` in shape `s` on host `h`, where the table now holds `held` of
     /// them and the move has already taken `gone` of today's chunks of `j`.
     fn delta(&self, j: usize, s: usize, h: usize, held: u64, up: bool, gone: u64) -> f64 {
+        self.delta_was(j, s, held, self.was(j, s, h), up, gone)
+    }
+
+    /// [`Search::delta`] where today's table runs `was` chunks of `j` in shape
+    /// `s` on the host: an insert looks that up once per job and host, not once
+    /// per chunk.
+    fn delta_was(&self, j: usize, s: usize, held: u64, was: u64, up: bool, gone: u64) -> f64 {
         let shape = &self.model.jobs[j].shapes[s];
         let value = if up { shape.value } else { -shape.value };
         if self.today.is_none() {
             return value;
         }
-        let was = self.was(j, s, h);
         let whole = self.model.jobs[j].whole_stop;
         // A chunk that today's table runs there costs nothing to keep and `stop`
         // to lose; for a prep that stops at its whole round, the first one lost
@@ -1355,11 +1412,16 @@ impl<'a> Search<'a> {
         if shape.cap <= held_total || shape.chunk > self.free[h] {
             return false;
         }
-        if self.delta(j, s, h, count(table, j, h), true, 0) <= 0.0 {
-            return false;
-        }
         if self.room[h] >= shape.chunk {
             return self.add(table, j, s, h, most);
+        }
+        let mine = density(shape);
+        // Most inserts of a sweep end here, before any look at today's table.
+        if self.residents[h].first().is_none_or(|v| v.0 >= mine) {
+            return false; // nothing there earns less per GB
+        }
+        if self.delta(j, s, h, count(table, j, h), true, 0) <= 0.0 {
+            return false;
         }
         // Chunks of `j` go in one at a time, each evicting the chunks on `h` that
         // earn less per GB than `j`'s, least first, until it fits; an evicted
@@ -1367,27 +1429,36 @@ impl<'a> Search<'a> {
         // go in while each raises the score. A move takes its room in `taken`,
         // which the next move sees; the hosts' rooms change only once the
         // insert is made, so a failed one costs no re-sorting.
-        let mine = density(shape);
-        if self.residents[h].first().is_none_or(|v| v.0 >= mine) {
-            return false; // nothing there earns less per GB
-        }
-        let victims: Vec<(f64, usize)> =
-            self.residents[h].iter().take_while(|v| v.0 < mine).filter(|v| v.1 != j).copied().collect();
+        // The residents that earn less per GB (sorted, so a prefix), but `j`.
+        let residents = &self.residents[h];
+        let victims = &residents[..residents.partition_point(|v| v.0 < mine)];
+        let after = |i: usize| victims[i..].iter().position(|v| v.1 != j).map_or(victims.len(), |p| i + p);
         let chunk_of = |k: usize| model.shape(k, table[k].as_ref().unwrap()).chunk;
-        let could = victims.iter().fold(self.room[h], |r, &(_, k)| r + chunk_of(k) * count(table, k, h));
+        let mut could = self.room[h];
+        for &(_, k) in victims.iter().filter(|v| v.1 != j) {
+            could += chunk_of(k) * count(table, k, h);
+            if could >= shape.chunk {
+                break;
+            }
+        }
         if could < shape.chunk {
             return false;
         }
         let mut space = self.room[h];
-        let mut evicted: Vec<usize> = Vec::new(); // a job per chunk
-        let mut moved: Vec<(usize, usize)> = Vec::new(); // (job, host) per chunk
-        let mut taken: Vec<(usize, Ram)> = Vec::new(); // the room the moves leave, per host
-        let mut fits: Vec<(Ram, usize)> = Vec::new(); // per chunk size, its first_fit
-        let (mut next, mut left) = (0, victims.first().map_or(0, |v| count(table, v.1, h)));
+        let Scratch { mut evicted, mut moved, mut taken, mut fits } = std::mem::take(&mut self.scratch);
+        // The victim being evicted (each job's chunks go in one run): its index,
+        // chunks left on `h`, chunks evicted, and today's chunks on `h`.
+        let mut next = after(0);
+        let victim = |next: usize| {
+            victims.get(next).map_or((0, 0), |v| (count(table, v.1, h), self.was_in(table, v.1, h)))
+        };
+        let ((mut left, mut was_h), mut gone) = (victim(next), 0);
+        // The last host a victim's chunks moved to: (job, host, chunks held there, today's there).
+        let mut to: Option<(usize, usize, u64, u64)> = None;
         let (mut added, mut net) = (0, 0.0);
-        let held = count(table, j, h);
+        let (held, was_j) = (count(table, j, h), self.was(j, s, h));
         while held_total + added < shape.cap && added < most {
-            let mut step = self.delta(j, s, h, held + added, true, 0);
+            let mut step = self.delta_was(j, s, held + added, was_j, true, 0);
             if step <= 0.0 {
                 break;
             }
@@ -1396,30 +1467,44 @@ impl<'a> Search<'a> {
                 let k = victims[next].1;
                 let (ks, chunk) = (table[k].as_ref().unwrap().shape, chunk_of(k));
                 // Only a whole-round stop depends on the chunks this insert took already.
-                let gone = match model.jobs[k].whole_stop > 0.0 {
-                    true => evicted.iter().filter(|&&e| e == k).count() as u64,
-                    false => 0,
-                };
-                step += self.delta(k, ks, h, left, false, gone);
+                let gone_k = if model.jobs[k].whole_stop > 0.0 { gone } else { 0 };
+                step += self.delta_was(k, ks, left, was_h, false, gone_k);
                 space += chunk;
                 evicted.push(k);
-                // The hosts by room stay as they are while an insert is tried:
+                gone += 1;
+                // A victim's chunks go to the tightest host while it has room
+                // (a chunk moved there leaves it tighter still). Otherwise: the
+                // hosts by room stay as they are while an insert is tried, so
                 // where a chunk size fits is looked up once.
-                let first = match fits.iter().find(|f| f.0 == chunk) {
-                    Some(&(_, first)) => first,
+                let room = |x: usize| taken.iter().find(|t| t.0 == x).map_or(self.room[x], |t| t.1);
+                let x = match to.filter(|t| t.0 == k && room(t.1) >= chunk) {
+                    Some(t) => Some(t.1),
                     None => {
-                        let first = self.first_fit(chunk);
-                        fits.push((chunk, first));
-                        first
+                        let first = match fits.iter().find(|f| f.0 == chunk) {
+                            Some(&(_, first)) => first,
+                            None => {
+                                let first = self.first_fit(chunk);
+                                fits.push((chunk, first));
+                                first
+                            }
+                        };
+                        self.tightest_with(first, chunk, Some(h), &taken)
                     }
                 };
-                if let Some(x) = self.tightest_with(first, chunk, Some(h), &taken) {
+                if let Some(x) = x {
                     // Only a change cost depends on the chunks held there.
-                    let held = match self.today {
-                        Some(_) => count(table, k, x) + moved.iter().filter(|&&m| m == (k, x)).count() as u64,
-                        None => 0,
+                    let (held, was_x) = match to {
+                        Some((tk, tx, held, was_x)) if (tk, tx) == (k, x) => (held, was_x),
+                        _ => match self.today {
+                            Some(_) => (
+                                count(table, k, x) + moved.iter().filter(|&&m| m == (k, x)).count() as u64,
+                                self.was(k, ks, x),
+                            ),
+                            None => (0, 0),
+                        },
                     };
-                    let d = self.delta(k, ks, x, held, true, 0);
+                    to = Some((k, x, held, was_x));
+                    let d = self.delta_was(k, ks, held, was_x, true, 0);
                     if d > 0.0 {
                         step += d;
                         match taken.iter_mut().find(|t| t.0 == x) {
@@ -1427,16 +1512,20 @@ impl<'a> Search<'a> {
                             None => taken.push((x, self.room[x] - chunk)),
                         }
                         moved.push((k, x));
+                        if self.today.is_some() {
+                            to = Some((k, x, held + 1, was_x));
+                        }
                     }
                 }
                 left -= 1;
                 if left == 0 {
-                    next += 1;
-                    left = victims.get(next).map_or(0, |v| count(table, v.1, h));
+                    next = after(next + 1);
+                    ((left, was_h), gone) = (victim(next), 0);
                 }
             }
             if space < shape.chunk || step <= 0.0 {
-                // This chunk does not pay (or fit): take its evictions back.
+                // This chunk does not pay (or fit): take its evictions back
+                // (the insert ends here, so the victim's counts need no undo).
                 for &(k, x) in &moved[undo.1..] {
                     if let Some(t) = taken.iter_mut().find(|t| t.0 == x) {
                         t.1 += chunk_of(k);
@@ -1452,9 +1541,10 @@ impl<'a> Search<'a> {
             added += 1;
         }
         if added == 0 || net <= self.threshold {
+            self.scratch = Scratch { evicted, moved, taken, fits }.emptied();
             return false;
         }
-        for (x, room) in taken {
+        for &(x, room) in &taken {
             if room != self.room[x] {
                 self.set_room(x, room);
             }
@@ -1473,12 +1563,18 @@ impl<'a> Search<'a> {
         }
         self.change(table, j, s, h, added, 0);
         self.set_room(h, space);
+        self.scratch = Scratch { evicted, moved, taken, fits }.emptied();
         true
     }
 
     /// Chunks of job `j` in shape `s` that today's table runs on host `h`.
     fn was(&self, j: usize, s: usize, h: usize) -> u64 {
         self.today.and_then(|t| t[j].as_ref()).filter(|a| a.shape == s).map_or(0, |a| a.get(h))
+    }
+
+    /// [`Search::was`] of job `k`'s shape in `table`.
+    fn was_in(&self, table: &Table, k: usize, h: usize) -> u64 {
+        table[k].as_ref().map_or(0, |a| self.was(k, a.shape, h))
     }
 
     /// Adds chunks of job `j` in shape `s` on host `h`, where there is room for
@@ -1515,15 +1611,12 @@ impl<'a> Search<'a> {
     /// the same all search long) and runs the densest that fits.
     fn fill(&mut self, table: &mut Table) {
         let model = self.model;
-        let per_unit = |j: usize, s: usize| density(&model.jobs[j].shapes[s]);
-        let mut running: Vec<(usize, usize)> = (0..table.len())
-            .filter(|&j| !model.jobs[j].pinned)
-            .filter_map(|j| table[j].as_ref().map(|a| (j, a.shape)))
-            .filter(|&(j, s)| {
-                model.jobs[j].shapes[s].value > 0.0 && self.totals[j] < model.jobs[j].shapes[s].cap
-            })
-            .collect();
-        running.sort_by(|&a, &b| per_unit(b.0, b.1).total_cmp(&per_unit(a.0, a.1)).then(a.0.cmp(&b.0)));
+        // The running jobs that earn and are below their cap, densest first.
+        let mut running = std::mem::take(&mut self.running);
+        running.clear();
+        let open = |j: &usize| self.per_gb[*j] > 0.0 && self.totals[*j] < self.caps[*j];
+        running.extend((0..table.len()).filter(open).map(|j| (self.per_gb[j], j)));
+        running.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let (mut r, mut n) = (0, 0);
         let newcomers = std::mem::take(&mut self.newcomers);
         // The most room on any host, which only a placement lowers.
@@ -1533,8 +1626,7 @@ impl<'a> Search<'a> {
                 n = newcomers.len(); // no chunk of a later newcomer fits anywhere
                 continue;
             }
-            let newcomer =
-                newcomers.get(n).filter(|c| running.get(r).is_none_or(|&(j, s)| c.0 > per_unit(j, s)));
+            let newcomer = newcomers.get(n).filter(|c| running.get(r).is_none_or(|e| c.0 > e.0));
             let (j, s) = match newcomer {
                 Some(&(_, j)) => {
                     n += 1;
@@ -1548,10 +1640,14 @@ impl<'a> Search<'a> {
                 }
                 None => {
                     r += 1;
-                    running[r - 1]
+                    let j = running[r - 1].1;
+                    (j, table[j].as_ref().expect("a running job").shape)
                 }
             };
             let shape = &model.jobs[j].shapes[s];
+            if shape.chunk > most {
+                continue; // no host has room for a chunk
+            }
             let mut left = shape.cap.saturating_sub(self.totals[j]);
             while left > 0 {
                 let Some(h) = self.tightest(shape.chunk, None) else { break };
@@ -1563,6 +1659,7 @@ impl<'a> Search<'a> {
             most = self.by_room.last().map_or(Ram::ZERO, |r| r.0);
         }
         self.newcomers = newcomers;
+        self.running = running;
     }
 
     /// Switches job `j` to a neighbouring shape of its kind if the refilled table
@@ -1624,13 +1721,23 @@ impl<'a> Search<'a> {
             }
         }
         let shape = &model.jobs[j].shapes[s];
-        for h in 0..self.free.len() {
-            if self.totals[j] >= shape.cap {
-                break; // every later insert would stop at the cap
-            }
-            if self.evicting_trials {
+        if self.evicting_trials {
+            for h in 0..self.free.len() {
+                if self.totals[j] >= shape.cap {
+                    break; // every later insert would stop at the cap
+                }
                 self.insert(table, j, s, h, u64::MAX);
-            } else if self.room[h] >= shape.chunk {
+            }
+        } else {
+            // The hosts with room for a chunk, by index: an add changes only
+            // its own host's room.
+            let mut hosts: Vec<usize> =
+                self.by_room[self.first_fit(shape.chunk)..].iter().map(|e| e.1).collect();
+            hosts.sort_unstable();
+            for h in hosts {
+                if self.totals[j] >= shape.cap {
+                    break;
+                }
                 self.add(table, j, s, h, u64::MAX);
             }
         }
@@ -1676,6 +1783,14 @@ fn smallest(within: &[Vec<(Ram, usize)>], j: usize) -> Ram {
 /// The cap of job `k`'s shape in `table` (none running: no cap).
 fn cap_of(model: &Model, table: &Table, k: usize) -> u64 {
     table[k].as_ref().map_or(u64::MAX, |a| model.shape(k, a).cap)
+}
+
+/// The income per GB of job `k`'s shape in `table` (none running, or pinned: -∞).
+fn per_gb_of(model: &Model, table: &Table, k: usize) -> f64 {
+    match &table[k] {
+        Some(a) if !model.jobs[k].pinned => density(model.shape(k, a)),
+        _ => f64::NEG_INFINITY,
+    }
 }
 
 /// Residents in order: by income per GB, then job.
