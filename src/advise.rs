@@ -208,7 +208,7 @@ pub fn advise(state: &State, market: &Market) -> Result<Advice, Error> {
         let mut emptying = Emptying::NOW;
         if let Item::Replace { host, from_ram, ram } = &item {
             let gain_per_s = value(&plan) - base;
-            let model = crate::model::build(crate::net::validate(state)?);
+            let model = crate::model::build(crate::net::validate(state)?, None);
             let (best, how) = cheapest_to_empty(state, *from_ram, &model, gain_per_s)
                 .unwrap_or((host.clone(), Emptying::NOW));
             if best != *host {
@@ -494,7 +494,7 @@ mod tests {
     /// The mid-game model.
     fn mid_game() -> crate::model::Model {
         let state = crate::parse(include_str!("../models/mid-game.json")).unwrap();
-        crate::model::build(crate::net::validate(&state).unwrap())
+        crate::model::build(crate::net::validate(&state).unwrap(), None)
     }
 
     #[test]

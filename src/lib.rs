@@ -44,7 +44,8 @@ pub use diff::{Action, When};
 pub use error::{Error, Invalid};
 pub use net::parse;
 pub use plan::{
-    analyze, plan, Analysis, Decision, Explain, Income, MenuEntry, Plan, SolveStatus, Solver, TargetAnalysis,
+    analyze, plan, plan_json, Analysis, Decision, Explain, Income, MenuEntry, Plan, SolveStatus, Solver,
+    TargetAnalysis,
 };
 pub use ram::Ram;
 pub use state::State;

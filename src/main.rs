@@ -130,7 +130,7 @@ fn run(cli: &Cli) -> Result<serde_json::Value, Error> {
         |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| Error::Internal(e.to_string()));
     match &cli.command {
         Command::Plan { file, timing } => {
-            let mut plan = reallot::plan(&read(file.as_deref())?)?;
+            let mut plan = reallot::plan_json(&read_text(file.as_deref())?)?;
             if !timing {
                 plan.solver.elapsed_ms = None;
             }

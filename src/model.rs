@@ -30,7 +30,7 @@
 use crate::game::{self, Server};
 use crate::net::Net;
 use crate::state::TaskKind;
-use crate::Ram;
+use crate::{Instant, Ram};
 
 /// One way to run a job: a task kind with one chunk size.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,6 +92,8 @@ pub(crate) struct Model {
     pub jobs: Vec<Job>,
     /// Today's table, as given (it may break caps and drains; see [`Model::repair`]).
     pub current: Table,
+    /// Targets whose harvest menu the deadline left on the coarse grid.
+    pub coarse: usize,
 }
 
 /// One job's allocation: a shape and chunks per host. Only the hosts that hold
@@ -152,8 +154,10 @@ impl Alloc {
 pub(crate) type Table = Vec<Option<Alloc>>;
 
 /// Builds the model of a valid network. It cannot fail: every input problem was
-/// found by `net::validate`.
-pub(crate) fn build(net: Net) -> Model {
+/// found by `net::validate`. Past `deadline`, each target left gets its harvest
+/// menu from the coarse grid ([`game::Harvests::coarse_grid`]): a model at
+/// every size limit takes longer than the whole time limit otherwise.
+pub(crate) fn build(net: Net, deadline: Option<Instant>) -> Model {
     let open_ram: Ram = net.hosts.iter().filter(|h| !h.drained).map(|h| h.cap).sum();
     let largest = net.hosts.iter().filter(|h| !h.drained).map(|h| h.cap).max().unwrap_or(Ram::ZERO);
     let horizon = net.policy.horizon_s;
@@ -161,7 +165,16 @@ pub(crate) fn build(net: Net) -> Model {
     let mut hosts: Vec<Ram> = net.hosts.iter().filter(|h| !h.drained).map(|h| h.cap).collect();
     hosts.sort_unstable();
     hosts.dedup();
-    let menus: Vec<Menu> = net.targets.iter().map(|t| menu(&net, t, &hosts)).collect();
+    let mut coarse = 0;
+    let menus: Vec<Menu> = net
+        .targets
+        .iter()
+        .map(|t| {
+            let fine = coarse == 0 && deadline.is_none_or(|d| Instant::now() < d);
+            coarse += usize::from(!fine);
+            menu(&net, t, &hosts, fine)
+        })
+        .collect();
     let phases: Vec<TaskKind> = net.targets.iter().map(|t| game::phase(&net.config, &t.server)).collect();
     // Steady-state income of the targets that can be harvested now, and with each
     // target that still needs prep added: the difference is what prepping it is worth.
@@ -327,7 +340,7 @@ pub(crate) fn build(net: Net) -> Model {
             })
         })
         .collect();
-    Model { net, jobs, current }
+    Model { net, jobs, current, coarse }
 }
 
 /// A target's harvest options as if it were prepped.
@@ -343,7 +356,8 @@ struct Menu {
     bound: Vec<(Ram, f64)>,
 }
 
-fn menu(net: &Net, target: &crate::net::Target, hosts: &[Ram]) -> Menu {
+/// A target's menu, from the fine grid or the coarse one.
+fn menu(net: &Net, target: &crate::net::Target, hosts: &[Ram], fine: bool) -> Menu {
     let ideal = target.server.ideal();
     let hackable = net.player.hacking as f64 >= ideal.required_hacking;
     let as_tuple = |o: &game::Harvest| (o.hack_threads, o.batch.ram, o.chunk_income_per_s);
@@ -353,7 +367,7 @@ fn menu(net: &Net, target: &crate::net::Target, hosts: &[Ram]) -> Menu {
         (None, true) => match game::Harvests::new(&net.player, &ideal, &net.config) {
             None => (Vec::new(), Vec::new(), Vec::new()),
             Some(harvests) => {
-                let grid = harvests.grid();
+                let grid = if fine { harvests.grid() } else { harvests.coarse_grid() };
                 let options = offered(&harvests, &grid, hosts).iter().map(as_tuple).collect();
                 (grid.iter().map(as_tuple).collect(), options, game::dominating(&grid))
             }
@@ -657,7 +671,7 @@ mod tests {
         state.targets = vec![Target { security: Some(13.0), ..Target::new("foodnstuff", 1, 3.0, 5e7, 5.0) }];
         let placement = BTreeMap::from([("a".to_string(), chunks), ("b".to_string(), chunks)]);
         state.tasks = vec![Task::new(TaskKind::Till, "foodnstuff", placement)];
-        build(crate::net::validate(&state).unwrap())
+        build(crate::net::validate(&state).unwrap(), None)
     }
 
     /// Today's till with `left` of its chunks on host 0 and all on host 1.

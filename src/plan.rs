@@ -104,23 +104,40 @@ pub enum Decision {
     BelowMinGain,
 }
 
-/// The part of `policy.time_limit_ms` (one in this many) the solve leaves for
-/// the steps after it.
-const SOLVE_RESERVE: u64 = 8;
-
 /// Plans one cycle.
+///
+/// `policy.time_limit_ms` counts from this call.
 ///
 /// # Errors
 ///
 /// [`Error::Invalid`] when the state is not valid; [`Error::Internal`] when the
 /// plan breaks one of its own rules (a bug).
 pub fn plan(state: &State) -> Result<Plan, Error> {
+    plan_since(state, Instant::now())
+}
+
+/// Plans one cycle of a state given as JSON text (what the CLI and the
+/// WebAssembly module do): [`crate::parse`], then [`plan`], with
+/// `policy.time_limit_ms` counted from this call, the parse included.
+///
+/// # Errors
+///
+/// As [`crate::parse`] and [`plan`].
+pub fn plan_json(text: &str) -> Result<Plan, Error> {
     let started = Instant::now();
-    let model = model::build(net::validate(state)?);
-    // The solve stops at seven eighths of the limit, leaving the rest for the
-    // bound, the diff and the explanation (about 30 ms of 200 at 30× the late game).
-    let limit_ms = model.net.policy.time_limit_ms;
-    let deadline = started + Duration::from_millis(limit_ms - limit_ms / SOLVE_RESERVE);
+    plan_since(&crate::parse(text)?, started)
+}
+
+/// [`plan`] with the time limit counted from `started`.
+fn plan_since(state: &State, started: Instant) -> Result<Plan, Error> {
+    let net = net::validate(state)?;
+    // Eighths of the limit: the model takes the fine grid until three, the
+    // solve stops at seven, leaving the rest for the bound, the diff and the
+    // explanation (about 20 ms of 200 at every size limit).
+    let limit_ms = net.policy.time_limit_ms;
+    let at = |eighths: u64| started + Duration::from_millis(limit_ms * eighths / 8);
+    let model = model::build(net, Some(at(3)));
+    let deadline = at(7);
     let outcome = solve::solve(&model, deadline);
     let (decision, table) = decide(&model, &outcome);
     let status = outcome.status;
@@ -137,10 +154,18 @@ pub fn plan(state: &State) -> Result<Plan, Error> {
     let tasks: Vec<Task> = new.iter().map(|t| net::wire(&model.net, t)).collect();
     let (value, planned) = (model.value(&table), model.income(&table));
     let (today_value, today) = (model.value(&model.current), model.income(&model.current));
-    let (status, message) = match status {
-        Status::Complete => (SolveStatus::Complete, None),
-        Status::TimeLimit => (SolveStatus::TimeLimit, Some("a solver stage ran out of time".to_string())),
-        Status::Error(e) => (SolveStatus::Error, Some(e)),
+    let coarse = (model.coarse > 0).then(|| {
+        let targets = model.net.targets.len();
+        format!("the model ran out of time: {} of {targets} targets' harvest menus are coarse", model.coarse)
+    });
+    let (status, message) = match (status, coarse) {
+        (Status::Complete, None) => (SolveStatus::Complete, None),
+        (Status::Complete, Some(model)) => (SolveStatus::TimeLimit, Some(model)),
+        (Status::TimeLimit, model) => {
+            let solve = "a solver stage ran out of time".to_string();
+            (SolveStatus::TimeLimit, Some(model.map_or(solve.clone(), |m| format!("{m}; {solve}"))))
+        }
+        (Status::Error(e), _) => (SolveStatus::Error, Some(e)),
     };
     Ok(Plan {
         explain: explain(&model, &table, &baseline, &tasks),
@@ -429,7 +454,7 @@ pub struct MenuEntry {
 ///
 /// [`Error::Invalid`] when the state is not valid.
 pub fn analyze(state: &State) -> Result<Analysis, Error> {
-    let model = model::build(net::validate(state)?);
+    let model = model::build(net::validate(state)?, None);
     let net = &model.net;
     let p = &net.player;
     let targets = net

@@ -12,7 +12,7 @@ use crate::{Document, Error};
 /// `reallot plan`: the plan of a state; `solver.elapsed_ms` only when `timing`.
 #[wasm_bindgen]
 pub fn plan(state: &str, timing: bool) -> Result<String, String> {
-    answer(crate::parse(state).and_then(|s| crate::plan(&s)).and_then(|mut plan| {
+    answer(crate::plan_json(state).and_then(|mut plan| {
         if !timing {
             plan.solver.elapsed_ms = None;
         }

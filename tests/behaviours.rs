@@ -159,8 +159,9 @@ fn a_small_gain_below_min_gain_changes_nothing() {
     assert_eq!(lazy.solver.decision, Decision::BelowMinGain);
 }
 
-/// A time limit too short for the solver still gives a valid plan no worse than
-/// today's table (contract rule 7), and says that the limit was hit.
+/// A time limit too short for the model and the solver still gives a valid
+/// plan no worse than today's table (contract rule 7), and says what the limit
+/// cut.
 #[test]
 fn a_time_limit_keeps_the_incumbent() {
     for name in ["mid-game", "late-game"] {
@@ -168,6 +169,11 @@ fn a_time_limit_keeps_the_incumbent() {
         state.policy.time_limit_ms = 1;
         let plan = plan(&state);
         assert_eq!(plan.solver.status, SolveStatus::TimeLimit, "{name}");
+        let message = plan.solver.message.as_deref().unwrap_or_default();
+        assert!(
+            message.contains("harvest menus are coarse") && message.contains("solver"),
+            "{name}: {message}"
+        );
         let i = &plan.income;
         let net = i.planned_per_s + i.prep_value_per_s - i.change_cost / state.policy.horizon_s;
         assert!(net >= i.current_per_s + i.current_prep_value_per_s, "{name}: {i:?}");

@@ -250,9 +250,23 @@ impl Harvests {
 
     /// The options on the grid of hack counts (every H, then every 1/64 of H), by hack threads.
     pub fn grid(&self) -> Vec<Harvest> {
+        self.at_counts(grid_hack_counts(self.most))
+    }
+
+    /// A few options over the same range, for a model the time limit cut
+    /// short: hack counts doubling from 1, and the most. Everything built on
+    /// a grid holds on this one too ([`dominating`] still bounds every H), only
+    /// coarser.
+    pub fn coarse_grid(&self) -> Vec<Harvest> {
+        let most = self.most;
+        self.at_counts(std::iter::successors(Some(1), move |&h| (h < most).then(|| (h * 2).min(most))))
+    }
+
+    /// The options at these hack counts, rising.
+    fn at_counts(&self, hacks: impl Iterator<Item = u64>) -> Vec<Harvest> {
         // A larger H leaves less money, so its grow threads are at least the previous H's.
         let mut grow = None;
-        grid_hack_counts(self.most)
+        hacks
             .map(|hack| {
                 let option = harvest_of(self.prepped.batch(hack, grow), self.period);
                 grow = Some(option.batch.grow);
@@ -263,8 +277,9 @@ impl Harvests {
 
     /// The largest batch whose RAM is at most `ram` (a batch's RAM grows with
     /// H); `None` when not even one hack thread's fits. `grid` is
-    /// [`Harvests::grid`]: it brackets the answer, so only the hack counts
-    /// between two of its points are searched (none below 128 threads).
+    /// [`Harvests::grid`] (or the coarse one): it brackets the answer, so only
+    /// the hack counts between two of its points are searched (none below 128
+    /// threads on the fine grid).
     pub fn largest_within(&self, grid: &[Harvest], ram: Ram) -> Option<Harvest> {
         let i = grid.partition_point(|o| o.batch.ram <= ram);
         let below = grid.get(i.checked_sub(1)?)?;
@@ -650,6 +665,31 @@ mod tests {
             assert_eq!(menu.first().map(|h| h.hack_threads), Some(1));
             assert!(menu.iter().any(|h| per_gb(h) == peak), "the densest batch is on the menu");
             assert_eq!(menu.last().map(|h| h.hack_threads), Some(most.max(1)));
+        }
+    }
+
+    /// Both grids span every H and their dominating options bound each one:
+    /// no more RAM, no less income, than the batch at any H between two points.
+    #[test]
+    fn dominating_options_bound_every_batch_on_either_grid() {
+        let config = Config::default();
+        for (s, skill) in
+            [(n00dles(), 1), (n00dles(), 3000), (server(300.0, 13.0, 4_375_000_000.0, 50.0), 300)]
+        {
+            let p = player(skill);
+            let harvests = Harvests::new(&p, &s, &config).expect("hackable");
+            for grid in [harvests.grid(), harvests.coarse_grid()] {
+                assert_eq!(grid.first().map(|o| o.hack_threads), Some(1));
+                assert_eq!(grid.last().map(|o| o.hack_threads), Some(harvests.most()));
+                let bound = dominating(&grid);
+                for h in 1..=harvests.most() {
+                    let i = grid.partition_point(|o| o.hack_threads <= h) - 1;
+                    let at = harvests.at(h);
+                    assert!(bound[i].0 <= at.batch.ram, "skill {skill} H={h}: RAM");
+                    assert!(bound[i].1 >= at.chunk_income_per_s, "skill {skill} H={h}: income");
+                }
+            }
+            assert!(harvests.coarse_grid().len() <= 64 - harvests.most().leading_zeros() as usize + 1);
         }
     }
 
