@@ -171,7 +171,14 @@ pub(crate) fn threads_to_grow(k: f64, from: f64, to: f64, at_least: Option<u64>)
         to <= (from + t) * (k * t).exp()
     };
     match at_least {
-        Some(lower) => smallest_reaching(lower, lower.saturating_sub(1), reaches),
+        // `from · exp(k t) >= to` reaches, so its root is an upper bound, and
+        // with `from` in the millions and `t` in the thousands it is nearly
+        // always the answer or one above it.
+        Some(lower) => {
+            let root = ((to / from).ln() / k).ceil();
+            let guess = if root.is_finite() && root >= 1.0 { (root as u64).max(lower) } else { lower };
+            smallest_reaching(guess, lower.saturating_sub(1), reaches)
+        }
         None => smallest_reaching(newton_guess(k, from, to), 0, reaches),
     }
 }
