@@ -195,15 +195,7 @@ pub(crate) fn build(net: Net, deadline: Option<Instant>) -> Model {
         let s = target.server;
         let phase = phases[ti];
         let m = &menus[ti];
-        let harvest = |h: u64, chunk: Ram, value: f64| Shape {
-            kind: TaskKind::Harvest,
-            hack_threads: Some(h),
-            chunk,
-            value,
-            cap: m.timing.overlap(),
-            start: value * m.timing.cycle_s(),
-            stop: value * m.timing.cycle_s(),
-        };
+        let harvest = |h: u64, chunk: Ram, value: f64| harvest_shape(m, h, chunk, value);
         let prep = |kind: TaskKind| {
             let gain = if phase == TaskKind::Harvest { 0.0 } else { pool.with(&curve(ti), open_ram) - base };
             let (round_s, prep_ram) = prep_left(&net, &s, kind);
@@ -280,24 +272,6 @@ pub(crate) fn build(net: Net, deadline: Option<Instant>) -> Model {
             current = Some((task_i, shape));
             pinned = task.pinned;
         }
-        // The rest of the formulas' grid, for the exact stage (a user's menu
-        // is offered whole already). The offered options come by hack
-        // threads, so a binary search finds them; the grid's own are unique,
-        // so only today's own shape is left to compare.
-        let spare_from = shapes.len();
-        let mut own_on_grid = false;
-        if phase == TaskKind::Harvest && target.menu.is_none() {
-            for &(h, r, v) in m.all.iter().filter(|o| o.1 <= largest) {
-                let spare = harvest(h, r, v);
-                if shapes[..offered].binary_search_by_key(&Some(h), |o| o.hack_threads).is_ok() {
-                    continue;
-                }
-                match shapes[offered..spare_from].iter().any(|o| same_shape(o, &spare)) {
-                    true => own_on_grid = true,
-                    false => shapes.push(spare),
-                }
-            }
-        }
         let bound: Vec<Shape> = match phase {
             TaskKind::Harvest => {
                 m.bound.iter().filter(|o| o.0 <= largest).map(|&(r, v)| harvest(0, r, v)).collect()
@@ -313,13 +287,14 @@ pub(crate) fn build(net: Net, deadline: Option<Instant>) -> Model {
         if shapes.is_empty() && current.is_none() && note.is_none() {
             continue;
         }
+        let spare_from = shapes.len();
         jobs.push(Job {
             target: ti,
             phase,
             shapes,
             offered,
             spare_from,
-            own_on_grid,
+            own_on_grid: false,
             bound,
             current,
             pinned,
@@ -340,8 +315,55 @@ pub(crate) fn build(net: Net, deadline: Option<Instant>) -> Model {
             })
         })
         .collect();
-    Model { net, jobs, current, coarse }
+    let mut model = Model { net, jobs, current, coarse };
+    if model.exact_sized() {
+        for job in model.jobs.iter_mut().filter(|j| j.phase == TaskKind::Harvest) {
+            if model.net.targets[job.target].menu.is_none() {
+                add_spares(job, &menus[job.target], largest);
+            }
+        }
+    }
+    model
 }
+
+/// A harvest shape of a target's menu: its overlap as the cap, a batch time
+/// of its income lost to a start or a stop.
+fn harvest_shape(m: &Menu, h: u64, chunk: Ram, value: f64) -> Shape {
+    Shape {
+        kind: TaskKind::Harvest,
+        hack_threads: Some(h),
+        chunk,
+        value,
+        cap: m.timing.overlap(),
+        start: value * m.timing.cycle_s(),
+        stop: value * m.timing.cycle_s(),
+    }
+}
+
+/// The rest of the formulas' grid for the exact stage (a user's menu is
+/// offered whole already), only on a model it takes: elsewhere no one reads
+/// them, and at 10× the late game they were 100,000 shapes. The offered
+/// options come by hack threads, so a binary search finds them; the grid's
+/// own are unique, so only today's own shape is left to compare.
+fn add_spares(job: &mut Job, m: &Menu, largest: Ram) {
+    let shapes = &mut job.shapes;
+    for &(h, r, v) in m.all.iter().filter(|o| o.1 <= largest) {
+        let spare = harvest_shape(m, h, r, v);
+        if shapes[..job.offered].binary_search_by_key(&Some(h), |o| o.hack_threads).is_ok() {
+            continue;
+        }
+        match shapes[job.offered..job.spare_from].iter().any(|o| same_shape(o, &spare)) {
+            true => job.own_on_grid = true,
+            false => shapes.push(spare),
+        }
+    }
+}
+
+/// The largest model the exact stage takes on, in (offered shape, host) pairs
+/// where a chunk fits ([`Model::exact_sized`]): beyond a few hosts its
+/// enumeration cannot finish. On 2026-12-04, counting today's shapes too, 30
+/// left 5 of the oracle's 3,528 states short of the best and 100 none.
+const EXACT_MAX_CELLS: usize = 100;
 
 /// A target's harvest options as if it were prepped.
 struct Menu {
@@ -428,6 +450,24 @@ impl Job {
 }
 
 impl Model {
+    /// Whether the exact stage takes this model: at most [`EXACT_MAX_CELLS`]
+    /// (offered shape, host) pairs where a chunk fits, counted on the free RAM
+    /// of the plan (offered: the count must not depend on today's shapes).
+    pub fn exact_sized(&self) -> bool {
+        let mut free: Vec<Ram> = self.free_for_plan().into_iter().filter(|&f| f > Ram::ZERO).collect();
+        free.sort_unstable();
+        let mut cells = 0;
+        for job in self.jobs.iter().filter(|j| !j.pinned) {
+            for shape in job.shapes[..job.offered].iter().filter(|s| s.value > 0.0 && s.cap > 0) {
+                cells += free.len() - free.partition_point(|&f| f < shape.chunk);
+                if cells > EXACT_MAX_CELLS {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
     /// The shape of a job's allocation.
     pub fn shape(&self, job: usize, alloc: &Alloc) -> &Shape {
         &self.jobs[job].shapes[alloc.shape]

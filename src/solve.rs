@@ -222,13 +222,6 @@ fn best_of(model: &Model, candidates: &[Table]) -> usize {
     best
 }
 
-/// The largest model the exact stage takes on, in (offered shape, host) pairs
-/// where a chunk fits (offered: the count must not depend on today's shapes):
-/// beyond a few hosts its enumeration cannot finish. On 2026-12-04, counting
-/// today's shapes too, 30 left 5 of the oracle's 3,528 states short of the
-/// best and 100 none.
-const EXACT_MAX_CELLS: usize = 100;
-
 /// The most placements the exact stage enumerates: its answer then depends on
 /// the model alone, not on the clock. Tiny models finish far inside it, and
 /// then the answer is the optimum over every batch size of the grid.
@@ -240,16 +233,10 @@ const EXACT_NODES: u64 = 10_000;
 /// [`scratch`], so that its answer (cut by a count of placements, so no
 /// optimum of anything else) is the same whatever runs today. It starts from
 /// `start`'s value and says `None` when nothing beats that or the model is too
-/// large for it.
+/// large for it ([`Model::exact_sized`]).
 fn exact(model: &Model, free: &[Ram], start: &Table) -> Option<Table> {
-    let classes = host_classes(free);
-    let mut cells = 0;
-    for (j, s) in open_shapes(model, &classes).filter(|&(j, s)| s < model.jobs[j].offered) {
-        let chunk = model.jobs[j].shapes[s].chunk;
-        cells += classes.iter().filter(|c| c.0.fits(chunk) > 0).map(|c| c.1 as usize).sum::<usize>();
-        if cells > EXACT_MAX_CELLS {
-            return None;
-        }
+    if !model.exact_sized() {
+        return None;
     }
     let largest = free.iter().copied().max().unwrap_or(Ram::ZERO);
     let mut jobs: Vec<Choice> = Vec::new();
@@ -382,16 +369,6 @@ impl Branch<'_> {
 /// The pinned jobs' allocations alone.
 fn pinned_only(model: &Model, table: &Table) -> Table {
     table.iter().zip(&model.jobs).map(|(a, j)| if j.pinned { a.clone() } else { None }).collect()
-}
-
-/// Jobs and shapes the planner may change: not pinned, worth something, with
-/// room somewhere.
-fn open_shapes<'a>(model: &'a Model, classes: &'a [(Ram, u64)]) -> impl Iterator<Item = (usize, usize)> + 'a {
-    model.jobs.iter().enumerate().filter(|(_, j)| !j.pinned).flat_map(move |(j, job)| {
-        job.searched().iter().enumerate().filter_map(move |(s, shape)| {
-            (shape.value > 0.0 && shape.cap > 0 && fits_on(classes, shape.chunk) > 0).then_some((j, s))
-        })
-    })
 }
 
 /// An upper bound on the value of `jobs` jobs with the open `shapes` (each with
