@@ -935,6 +935,7 @@ regressions! {
     regression_more_ram_overlap_fills_home_plans => "more-ram-overlap-fills-home.json",
     regression_more_ram_small_host_start_cost_lowers_net_plans => "more-ram-small-host-start-cost-lowers-net.json",
     regression_more_ram_small_host_lowers_harvest_plans => "more-ram-small-host-lowers-harvest.json",
+    regression_more_ram_solaris_start_cost_lowers_net_plans => "more-ram-solaris-start-cost-lowers-net.json",
     regression_more_ram_tiny_host_lowers_harvest_plans => "more-ram-tiny-host-lowers-harvest.json",
     regression_new_id_taken_by_another_task => "new-id-taken-by-another-task.json",
     regression_resize_sow_with_stale_chunk => "resize-sow-with-stale-chunk.json",
@@ -1007,6 +1008,19 @@ fn regression_more_ram_overlap_fills_home() {
 fn regression_more_ram_big_host_start_cost_lowers_net() {
     let s = saved("more-ram-big-host-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(14_507, 5)).unwrap();
+}
+
+/// The twelfth, from a 10,000-case run of 2026-12-07 (seed 4242; the same
+/// bytes at `9e9f902`): a fresh start on a 21 TB server, where a 470 GB host
+/// more raises the harvest 1.5 % but the start cost 6.5×, so the net falls
+/// 2.6 %. The smaller network is small enough for the exact stage (its table
+/// wins there); the bigger is not, and its table from scratch, chosen without
+/// start costs, starts solaris batches whose long cycles cost more than they add.
+#[test]
+#[ignore = "a known defect of the search: more RAM lowers the net by 2.6% (issue 11)"]
+fn regression_more_ram_solaris_start_cost_lowers_net() {
+    let s = saved("more-ram-solaris-start-cost-lowers-net.json");
+    more_ram_keeps_net(&s, &More::Host(47_020, 1)).unwrap();
 }
 
 /// The sixth, from a 10,000-case run of 2026-12-04: a fresh start on a 64 GB
