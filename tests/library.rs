@@ -149,3 +149,24 @@ fn a_migration_split_in_two_keeps_its_task_and_a_task_shrunk_to_nothing_ends() {
     let reached = reallot::apply(&[till.clone(), sow], &split).unwrap();
     assert_eq!(reached, [Task { placement: [("b".to_string(), 2)].into(), ..till }]);
 }
+
+/// `plan_json` is `parse` then `plan`: the same plan of every model, and the
+/// parse's problems for a bad text.
+#[test]
+fn plan_json_parses_then_plans() {
+    let strip = |mut p: reallot::Plan| {
+        p.solver.elapsed_ms = None;
+        serde_json::to_string(&p).unwrap()
+    };
+    for (name, state) in models() {
+        let text = serde_json::to_string(&state).unwrap();
+        let direct = strip(reallot::plan(&state).unwrap());
+        assert_eq!(strip(reallot::plan_json(&text).unwrap()), direct, "{name}");
+    }
+    match reallot::plan_json(r#"{"player":{"hacking":0},"hosts":[],"targets":[]}"#) {
+        Err(Error::Invalid(problems)) => {
+            assert!(problems.iter().any(|p| p.path == "player.hacking"), "{problems:?}")
+        }
+        other => panic!("a bad state was planned: {other:?}"),
+    }
+}
