@@ -165,16 +165,16 @@ pub(crate) fn build(net: Net, deadline: Option<Instant>) -> Model {
     let mut hosts: Vec<Ram> = net.hosts.iter().filter(|h| !h.drained).map(|h| h.cap).collect();
     hosts.sort_unstable();
     hosts.dedup();
-    let mut coarse = 0;
+    let mut late = false;
     let menus: Vec<Menu> = net
         .targets
         .iter()
         .map(|t| {
-            let fine = coarse == 0 && deadline.is_none_or(|d| Instant::now() < d);
-            coarse += usize::from(!fine);
-            menu(&net, t, &hosts, fine)
+            late = late || deadline.is_some_and(|d| Instant::now() >= d);
+            menu(&net, t, &hosts, !late)
         })
         .collect();
+    let coarse = menus.iter().filter(|m| m.coarse).count();
     let phases: Vec<TaskKind> = net.targets.iter().map(|t| game::phase(&net.config, &t.server)).collect();
     // Steady-state income of the targets that can be harvested now, and with each
     // target that still needs prep added: the difference is what prepping it is worth.
@@ -376,6 +376,8 @@ struct Menu {
     options: Vec<(u64, Ram, f64)>,
     /// Options that dominate every batch size, for the bound ([`game::dominating`]).
     bound: Vec<(Ram, f64)>,
+    /// Whether the options come from the coarse grid.
+    coarse: bool,
 }
 
 /// A target's menu, from the fine grid or the coarse one.
@@ -383,19 +385,19 @@ fn menu(net: &Net, target: &crate::net::Target, hosts: &[Ram], fine: bool) -> Me
     let ideal = target.server.ideal();
     let hackable = net.player.hacking as f64 >= ideal.required_hacking;
     let as_tuple = |o: &game::Harvest| (o.hack_threads, o.batch.ram, o.chunk_income_per_s);
-    let (all, options, bound) = match (&target.menu, hackable) {
-        (_, false) => (Vec::new(), Vec::new(), Vec::new()),
-        (Some(m), true) => (m.clone(), m.clone(), m.iter().map(|o| (o.1, o.2)).collect()),
+    let (all, options, bound, coarse) = match (&target.menu, hackable) {
+        (_, false) => (Vec::new(), Vec::new(), Vec::new(), false),
+        (Some(m), true) => (m.clone(), m.clone(), m.iter().map(|o| (o.1, o.2)).collect(), false),
         (None, true) => match game::Harvests::new(&net.player, &ideal, &net.config) {
-            None => (Vec::new(), Vec::new(), Vec::new()),
+            None => (Vec::new(), Vec::new(), Vec::new(), false),
             Some(harvests) => {
                 let grid = if fine { harvests.grid() } else { harvests.coarse_grid() };
                 let options = offered(&harvests, &grid, hosts).iter().map(as_tuple).collect();
-                (grid.iter().map(as_tuple).collect(), options, game::dominating(&grid))
+                (grid.iter().map(as_tuple).collect(), options, game::dominating(&grid), !fine)
             }
         },
     };
-    Menu { hackable, timing: target.timing, all, options, bound }
+    Menu { hackable, timing: target.timing, all, options, bound, coarse }
 }
 
 /// Chunks per host for which [`offered`] keeps the largest batch that fits.
@@ -719,6 +721,29 @@ mod tests {
         let mut alloc = model.current[0].clone().unwrap();
         alloc.set(0, left);
         model.job_cost(0, Some(&alloc))
+    }
+
+    /// Past its deadline the model takes the coarse grid for every target
+    /// that has a grid (not one with the user's menu, nor one beyond the
+    /// player's level), with fewer options and the same kinds of job.
+    #[test]
+    fn past_the_deadline_every_grid_is_coarse() {
+        let mut state = State::new(Player::new(100));
+        state.hosts = vec![Host::new("a", 1024.0)];
+        let menu = crate::state::MenuOption { hack_threads: 1, chunk_ram: 10.0, chunk_income_per_s: 5.0 };
+        state.targets = vec![
+            Target::new("foodnstuff", 1, 3.0, 5e7, 5.0),
+            Target::new("joesguns", 10, 5.0, 6.25e7, 20.0),
+            Target { menu: Some(vec![menu]), ..Target::new("n00dles", 1, 1.0, 1.75e6, 3000.0) },
+            Target::new("the-hub", 300, 13.0, 4.375e9, 50.0),
+        ];
+        let net = crate::net::validate(&state).unwrap();
+        let (fine, coarse) = (build(net.clone(), None), build(net, Some(Instant::now())));
+        assert_eq!((fine.coarse, coarse.coarse), (0, 2));
+        assert_eq!(fine.jobs.len(), coarse.jobs.len());
+        for (f, c) in fine.jobs.iter().zip(&coarse.jobs).take(2) {
+            assert!(c.bound.len() < f.bound.len(), "{} against {}", c.bound.len(), f.bound.len());
+        }
     }
 
     #[test]

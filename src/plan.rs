@@ -135,7 +135,7 @@ fn plan_since(state: &State, started: Instant) -> Result<Plan, Error> {
     // solve stops at seven, leaving the rest for the bound, the diff and the
     // explanation (about 20 ms of 200 at every size limit).
     let limit_ms = net.policy.time_limit_ms;
-    let at = |eighths: u64| started + Duration::from_millis(limit_ms * eighths / 8);
+    let at = |eighths: u64| started + Duration::from_micros(limit_ms * 1000 * eighths / 8);
     let model = model::build(net, Some(at(3)));
     let deadline = at(7);
     let outcome = solve::solve(&model, deadline);
@@ -165,7 +165,9 @@ fn plan_since(state: &State, started: Instant) -> Result<Plan, Error> {
             let solve = "a solver stage ran out of time".to_string();
             (SolveStatus::TimeLimit, Some(model.map_or(solve.clone(), |m| format!("{m}; {solve}"))))
         }
-        (Status::Error(e), _) => (SolveStatus::Error, Some(e)),
+        (Status::Error(e), model) => {
+            (SolveStatus::Error, Some(model.map_or(e.clone(), |m| format!("{m}; {e}"))))
+        }
     };
     Ok(Plan {
         explain: explain(&model, &table, &baseline, &tasks),

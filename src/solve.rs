@@ -928,6 +928,10 @@ fn climb(
                         }
                     }
                 }
+                // The jobs left off the list end the sweep as they would on it.
+                if !changed && last_insert.is_some_and(|last| open.last().is_some_and(|&j| (h, j) > last)) {
+                    break 'sweep;
+                }
                 if search.clock == visit {
                     clean[h] = Some(visit);
                 }
@@ -1412,30 +1416,10 @@ impl<'a> Search<'a> {
         let victims = &residents[..residents.partition_point(|v| v.0 < mine)];
         let after = |i: usize| victims[i..].iter().position(|v| v.1 != j).map_or(victims.len(), |p| i + p);
         let chunk_of = |k: usize| model.shape(k, table[k].as_ref().unwrap()).chunk;
-        // What evicting every victim could give at most: its room, and the
-        // change costs it saves (a chunk evicted and moved; none for a whole
-        // round's stop, nor without costs; no value is negative). Each chunk
-        // of `j` adds at most what the first does; when all of that cannot
-        // beat the threshold, the insert would fail (most of those that evict
-        // do, at 10× the late game 48,000 of 58,000), so it is not tried. The
-        // margin is far above the sums' rounding.
-        let (mut could, mut saves, mut size) = (self.room[h], 0.0, 0.0);
-        for &(_, k) in victims.iter().filter(|v| v.1 != j) {
-            let (victim, n) = (model.shape(k, table[k].as_ref().unwrap()), count(table, k, h));
-            let saved = match self.today {
-                Some(_) if model.jobs[k].whole_stop == 0.0 => {
-                    (victim.start + victim.stop) / model.net.policy.horizon_s
-                }
-                _ => 0.0,
-            };
-            could += victim.chunk * n;
-            saves += saved * n as f64;
-            size += (2.0 * victim.value + saved) * n as f64;
-        }
-        let chunks = could.fits(shape.chunk).min(shape.cap - held_total).min(most);
-        let most_gained = first * chunks as f64 + saves;
-        if chunks == 0 || most_gained + 1e-8 * (size + most_gained.abs()) <= self.threshold {
-            return false;
+        let chunks = shape.cap - held_total;
+        let others = victims.iter().filter(|v| v.1 != j).map(|v| v.1);
+        if !self.may_pay(table, h, others, shape.chunk, first, chunks.min(most)) {
+            return false; // most of those that evict (at 10× the late game 48,000 of 58,000)
         }
         let mut space = self.room[h];
         let Scratch { mut evicted, mut moved, mut taken, mut fits } = std::mem::take(&mut self.scratch);
@@ -1558,6 +1542,42 @@ impl<'a> Search<'a> {
         self.set_room(h, space);
         self.scratch = Scratch { evicted, moved, taken, fits }.emptied();
         true
+    }
+
+    /// Whether inserting up to `most` chunks of `chunk` on host `h`, evicting
+    /// the `victims` (jobs) there, may beat the threshold: a bound, so that an
+    /// insert it rules out would fail. Evicting every victim gives at most its
+    /// room and the change costs it saves, evicted and moved: a start and a
+    /// stop, or only the start for a job that stops at its whole round (its
+    /// move back costs nothing), none without costs; no value is negative.
+    /// Each chunk inserted adds at most what the `first` does. The margin is
+    /// far above the sums' rounding.
+    fn may_pay(
+        &self,
+        table: &Table,
+        h: usize,
+        victims: impl Iterator<Item = usize>,
+        chunk: Ram,
+        first: f64,
+        most: u64,
+    ) -> bool {
+        let model = self.model;
+        let (mut room, mut saves, mut size) = (self.room[h], 0.0, 0.0);
+        for k in victims {
+            let a = table[k].as_ref().expect("a resident runs");
+            let (victim, n) = (model.shape(k, a), a.get(h));
+            let saved = match self.today {
+                Some(_) if model.jobs[k].whole_stop > 0.0 => victim.start / model.net.policy.horizon_s,
+                Some(_) => (victim.start + victim.stop) / model.net.policy.horizon_s,
+                None => 0.0,
+            };
+            room += victim.chunk * n;
+            saves += saved * n as f64;
+            size += (2.0 * victim.value + saved) * n as f64;
+        }
+        let chunks = room.fits(chunk).min(most);
+        let gained = first * chunks as f64 + saves;
+        chunks > 0 && gained + 1e-8 * (size + gained.abs()) > self.threshold
     }
 
     /// Chunks of job `j` in shape `s` that today's table runs on host `h`.

@@ -364,7 +364,9 @@ impl Default for Config {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
-    /// Wall-clock budget for the solver in milliseconds.
+    /// Wall-clock budget of a plan in milliseconds, counted from the call
+    /// (`plan_json`, the CLI and the WebAssembly module: from before the
+    /// parse); past it the plan keeps the best table found and says so.
     #[schemars(transform = range::TIME_LIMIT_MS.schema())]
     pub time_limit_ms: u64,
     /// A change whose net gain is below this fraction of current income is not made.

@@ -937,11 +937,27 @@ regressions! {
     regression_more_ram_small_host_lowers_harvest_plans => "more-ram-small-host-lowers-harvest.json",
     regression_more_ram_solaris_start_cost_lowers_net_plans => "more-ram-solaris-start-cost-lowers-net.json",
     regression_more_ram_tiny_host_lowers_harvest_plans => "more-ram-tiny-host-lowers-harvest.json",
+    regression_insert_bound_whole_round_stop_plans => "insert-bound-whole-round-stop.json",
     regression_new_id_taken_by_another_task => "new-id-taken-by-another-task.json",
     regression_resize_sow_with_stale_chunk => "resize-sow-with-stale-chunk.json",
     regression_surplus_harvest_above_overlap => "surplus-harvest-above-overlap.json",
     regression_surplus_sow_chunks_trimmed => "surplus-sow-chunks-trimmed.json",
     regression_tiny_hack_percent_menu => "tiny-hack-percent-menu.json",
+}
+
+/// From the review of 2026-12-07: an insert that evicts chunks of a till
+/// that stops at its whole round, where the table holds more of them on the
+/// host than today's, saves their start cost. A bound on what an insert may
+/// gain took that as nothing, skipped an insert the search makes, and planned
+/// a net of $79,193,303/s, not the $79,199,766/s of `9e9f902` (which tried
+/// every insert).
+#[test]
+fn regression_insert_bound_whole_round_stop() {
+    let s = saved("insert-bound-whole-round-stop.json");
+    let p = reallot::plan(&s).unwrap();
+    let i = &p.income;
+    let net = i.planned_per_s + i.prep_value_per_s - i.change_cost / s.policy.horizon_s;
+    assert!(net >= 79_199_765.0, "net {net}");
 }
 
 /// The counterexample of `more_ram_never_lowers_planned_income`: one more host of

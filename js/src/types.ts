@@ -453,7 +453,9 @@ export interface Policy {
    */
   min_gain?: number;
   /**
-   * Wall-clock budget for the solver in milliseconds.
+   * Wall-clock budget of a plan in milliseconds, counted from the call
+   * (`plan_json`, the CLI and the WebAssembly module: from before the
+   * parse); past it the plan keeps the best table found and says so.
    *
    * Allowed: an integer from 1 to 60000.
    */
