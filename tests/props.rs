@@ -936,6 +936,7 @@ regressions! {
     regression_more_ram_small_host_start_cost_lowers_net_plans => "more-ram-small-host-start-cost-lowers-net.json",
     regression_more_ram_small_host_lowers_harvest_plans => "more-ram-small-host-lowers-harvest.json",
     regression_more_ram_solaris_start_cost_lowers_net_plans => "more-ram-solaris-start-cost-lowers-net.json",
+    regression_more_ram_2_core_host_start_cost_lowers_net_plans => "more-ram-2-core-host-start-cost-lowers-net.json",
     regression_more_ram_tiny_host_lowers_harvest_plans => "more-ram-tiny-host-lowers-harvest.json",
     regression_insert_bound_whole_round_stop_plans => "insert-bound-whole-round-stop.json",
     regression_new_id_taken_by_another_task => "new-id-taken-by-another-task.json",
@@ -1037,6 +1038,17 @@ fn regression_more_ram_big_host_start_cost_lowers_net() {
 fn regression_more_ram_solaris_start_cost_lowers_net() {
     let s = saved("more-ram-solaris-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(47_020, 1)).unwrap();
+}
+
+/// The thirteenth, from a 10,000-case run of 2026-12-07 (seed 777; the same
+/// bytes at `9e9f902`): a fresh start on a 512 GB home, where a 13.63 GB host
+/// of 2 cores more raises the harvest 10.6 % but the start cost 2.8×, so the
+/// net falls 2.2 %.
+#[test]
+#[ignore = "a known defect of the search: more RAM lowers the net by 2.2% (issue 11)"]
+fn regression_more_ram_2_core_host_start_cost_lowers_net() {
+    let s = saved("more-ram-2-core-host-start-cost-lowers-net.json");
+    more_ram_keeps_net(&s, &More::Host(1_363, 2)).unwrap();
 }
 
 /// The sixth, from a 10,000-case run of 2026-12-04: a fresh start on a 64 GB
