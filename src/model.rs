@@ -94,6 +94,9 @@ pub(crate) struct Model {
     pub current: Table,
     /// Targets whose harvest menu the deadline left on the coarse grid.
     pub coarse: usize,
+    /// Whether the exact stage takes this model ([`Model::exact_sized`],
+    /// counted once, when the model is built).
+    pub exact: bool,
 }
 
 /// One job's allocation: a shape and chunks per host. Only the hosts that hold
@@ -315,8 +318,9 @@ pub(crate) fn build(net: Net, deadline: Option<Instant>) -> Model {
             })
         })
         .collect();
-    let mut model = Model { net, jobs, current, coarse };
-    if model.exact_sized() {
+    let mut model = Model { net, jobs, current, coarse, exact: false };
+    model.exact = model.exact_sized();
+    if model.exact {
         for job in model.jobs.iter_mut().filter(|j| j.phase == TaskKind::Harvest) {
             if model.net.targets[job.target].menu.is_none() {
                 add_spares(job, &menus[job.target], largest);
@@ -455,7 +459,7 @@ impl Model {
     /// Whether the exact stage takes this model: at most [`EXACT_MAX_CELLS`]
     /// (offered shape, host) pairs where a chunk fits, counted on the free RAM
     /// of the plan (offered: the count must not depend on today's shapes).
-    pub fn exact_sized(&self) -> bool {
+    fn exact_sized(&self) -> bool {
         let mut free: Vec<Ram> = self.free_for_plan().into_iter().filter(|&f| f > Ram::ZERO).collect();
         free.sort_unstable();
         let mut cells = 0;

@@ -158,16 +158,15 @@ fn plan_since(state: &State, started: Instant) -> Result<Plan, Error> {
         let targets = model.net.targets.len();
         format!("the model ran out of time: {} of {targets} targets' harvest menus are coarse", model.coarse)
     });
-    let (status, message) = match (status, coarse) {
-        (Status::Complete, None) => (SolveStatus::Complete, None),
-        (Status::Complete, Some(model)) => (SolveStatus::TimeLimit, Some(model)),
-        (Status::TimeLimit, model) => {
-            let solve = "a solver stage ran out of time".to_string();
-            (SolveStatus::TimeLimit, Some(model.map_or(solve.clone(), |m| format!("{m}; {solve}"))))
-        }
-        (Status::Error(e), model) => {
-            (SolveStatus::Error, Some(model.map_or(e.clone(), |m| format!("{m}; {e}"))))
-        }
+    let (status, solve) = match status {
+        Status::Complete if coarse.is_some() => (SolveStatus::TimeLimit, None),
+        Status::Complete => (SolveStatus::Complete, None),
+        Status::TimeLimit => (SolveStatus::TimeLimit, Some("a solver stage ran out of time".to_string())),
+        Status::Error(e) => (SolveStatus::Error, Some(e)),
+    };
+    let message = match (coarse, solve) {
+        (Some(model), Some(solve)) => Some(format!("{model}; {solve}")),
+        (model, solve) => model.or(solve),
     };
     Ok(Plan {
         explain: explain(&model, &table, &baseline, &tasks),

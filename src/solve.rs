@@ -233,9 +233,9 @@ const EXACT_NODES: u64 = 10_000;
 /// [`scratch`], so that its answer (cut by a count of placements, so no
 /// optimum of anything else) is the same whatever runs today. It starts from
 /// `start`'s value and says `None` when nothing beats that or the model is too
-/// large for it ([`Model::exact_sized`]).
+/// large for it ([`Model::exact`]).
 fn exact(model: &Model, free: &[Ram], start: &Table) -> Option<Table> {
-    if !model.exact_sized() {
+    if !model.exact {
         return None;
     }
     let largest = free.iter().copied().max().unwrap_or(Ram::ZERO);
