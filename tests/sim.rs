@@ -39,7 +39,7 @@ fn run(t: &Timeline, policies: &[Policy]) -> Report {
 }
 
 /// Money earned never goes down, the last sample is the final money, and no
-/// policy earns more than its ceiling.
+/// policy earns more than its ceiling or its prep ceiling.
 fn check(report: &Report) {
     for (name, p) in &report.policies {
         assert!(p.samples.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1), "{name}: {:?}", p.samples);
@@ -52,6 +52,12 @@ fn check(report: &Report) {
             "{name}: earned {} above its ceiling {}",
             p.earned,
             p.ceiling
+        );
+        assert!(
+            p.earned <= p.prep_ceiling * (1.0 + 1e-9),
+            "{name}: earned {} above its prep ceiling {}",
+            p.earned,
+            p.prep_ceiling
         );
         let spent: f64 = p.purchases.iter().map(|b| b.price).sum();
         assert!((spent - p.spent).abs() <= 1e-6 * spent, "{name}: purchases add up to what was spent");
@@ -106,6 +112,21 @@ fn till_with_enough_threads_reaches_minimum_security_in_one_weaken_time() {
     let planner = &report.policies["planner"];
     assert!(planner.tasks_end.iter().any(|task| task.kind == TaskKind::Harvest), "{:?}", planner.tasks_end);
     assert!(planner.earned > 0.0);
+    check(&report);
+}
+
+#[test]
+fn the_prep_ceiling_waits_one_grow_time_and_counts_the_stock() {
+    // A fixed level and RAM keep the ceiling's rate constant; the prep
+    // ceiling's is zero until a grow at the starting security could land.
+    let t = small(TILL, r#""duration_s": 600, "hacking": [[0, 50]]"#);
+    let grow_s = game::grow_time_ms(&t.initial.player, &till_server()) / 1000.0;
+    let report = run(&t, &[Policy::Planner]);
+    let p = &report.policies["planner"];
+    let rate = p.ceiling / 600.0;
+    let expected = 50_000_000.0 + rate * (600.0 - grow_s);
+    assert!(grow_s > 10.0 && grow_s < 500.0, "{grow_s}");
+    assert!((p.prep_ceiling - expected).abs() <= rate * t.step_s, "{} against {expected}", p.prep_ceiling);
     check(&report);
 }
 

@@ -60,6 +60,14 @@
 //! prepped for free and nothing cost anything to change: the integral over the
 //! run of the steady-state bound ([`crate::game::best_income`]) of its RAM and
 //! level at each step. No policy can earn more.
+//!
+//! The **prep ceiling** also counts the time a prep takes: money beyond what a
+//! target holds when it appears needs a grow on it, and no grow lands sooner
+//! than a grow time at the security it appeared with and the highest level so
+//! far. So it is every target's starting money plus the same integral over
+//! only the targets a grow could have landed on by then (those that appear
+//! prepped from the start). No policy can earn more either; against it, the
+//! late game's first half hour of prep costs a policy only what it costs all.
 
 mod chart;
 mod community;
@@ -285,6 +293,11 @@ pub struct PolicyReport {
     pub ceiling: f64,
     /// `earned / ceiling`.
     pub of_ceiling: f64,
+    /// The ceiling when no money but a target's starting stock can be taken
+    /// from it before its first grow could land (see the module
+    /// documentation): what no policy could have earned more than once the
+    /// time a prep takes is counted.
+    pub prep_ceiling: f64,
     /// Dollars earned by 1, 2, 4 and 8 hours of game time (those the run reaches).
     pub earned_by_hour: BTreeMap<String, f64>,
     /// Dollars per second earned over the last ten minutes (or the whole run if shorter).
@@ -672,6 +685,7 @@ fn simulate(
     let mut cut_plans = 0;
     let mut ceiling = Ceiling::default();
     let (mut ceiling_total, mut rate) = (0.0, 0.0);
+    let (mut prep_total, mut prep_rate) = (0.0, 0.0);
     let mut next_plan = 0.0;
     let mut next_sample = 0.0;
     let mut samples = Vec::new();
@@ -685,6 +699,7 @@ fn simulate(
         let mut done = Vec::new();
         if k > 0 {
             ceiling_total += rate * (t - w.t);
+            prep_total += prep_rate * (t - w.t);
             done = w.advance(t, timeline.exp_per_s, fixed_level(timeline, t));
         }
         let (mut more_ram, mut drained, mut happened) = (false, false, !done.is_empty());
@@ -724,7 +739,7 @@ fn simulate(
             }
             _ => {}
         }
-        rate = ceiling.rate(&w);
+        (rate, prep_rate) = ceiling.rates(&w);
         if t >= next_sample || k == steps {
             samples.push((t, w.earned));
             ceiling_samples.push((t, ceiling_total));
@@ -759,6 +774,7 @@ fn simulate(
         earned: w.earned,
         ceiling: ceiling_total,
         of_ceiling: if ceiling_total > 0.0 { w.earned / ceiling_total } else { 0.0 },
+        prep_ceiling: ceiling.stock + prep_total,
         earned_by_hour,
         income_per_s_end,
         spent: shop.spent,
@@ -857,26 +873,49 @@ pub(crate) fn op_name(action: &Action) -> &'static str {
     }
 }
 
-/// The ceiling's rate at one moment, cached: it changes only with the level,
-/// the RAM and the targets.
+/// The ceilings' rates at one moment, cached: they change only with the level,
+/// the RAM and the targets (and, for the prep ceiling, the targets a grow could
+/// have landed on).
 #[derive(Default)]
 struct Ceiling {
-    /// (level, RAM, targets) of the cached rate.
-    key: Option<(u32, Ram, usize)>,
-    rate: f64,
+    /// (level, RAM, targets, targets past their first grow) of the cached rates.
+    key: Option<(u32, Ram, usize, usize)>,
+    /// The ceiling's rate and the prep ceiling's.
+    rates: (f64, f64),
     /// Per target, its income curve at `level`.
     curves: Vec<Vec<Step>>,
     level: u32,
+    /// Per target: when it appeared, as what, and whether a grow on it could
+    /// have landed since.
+    seen: Vec<(f64, game::Server, bool)>,
+    /// The highest level so far: no grow launched by now ran faster than at it.
+    top: u32,
+    /// The money the targets held when they appeared, all of it.
+    stock: f64,
 }
 
 impl Ceiling {
     /// Dollars per second no table can beat in `w` now: every target prepped,
-    /// all of the hosts' RAM in one pool ([`game::best_income`]).
-    fn rate(&mut self, w: &World) -> f64 {
+    /// all of the hosts' RAM in one pool ([`game::best_income`]); and the same
+    /// over only the targets on which a grow could have landed by now, at the
+    /// highest level so far and their security when they appeared (before it,
+    /// no money but the stock they started with can be taken from them).
+    fn rates(&mut self, w: &World) -> (f64, f64) {
+        self.top = self.top.max(w.player.hacking);
+        for t in &w.targets[self.seen.len()..] {
+            let prepped = game::phase(&w.config, &t.server) == crate::state::TaskKind::Harvest;
+            self.seen.push((w.t, t.server, prepped));
+            self.stock += t.server.money;
+        }
+        let fastest = crate::state::Player { hacking: self.top, ..w.player.clone() };
+        for (at_s, server, grown) in self.seen.iter_mut().filter(|s| !s.2) {
+            *grown = w.t - *at_s >= game::grow_time_ms(&fastest, server) / 1000.0;
+        }
         let total = w.hosts.iter().filter(|h| !h.gone).map(|h| h.cap).sum();
-        let key = Some((w.player.hacking, total, w.targets.len()));
+        let grown = self.seen.iter().filter(|s| s.2).count();
+        let key = Some((w.player.hacking, total, w.targets.len(), grown));
         if key == self.key {
-            return self.rate;
+            return self.rates;
         }
         if self.level != w.player.hacking {
             self.curves.clear();
@@ -890,8 +929,11 @@ impl Ceiling {
                 timing.overlap(),
             ));
         }
+        let ready =
+            self.curves.iter().zip(&self.seen).filter(|(_, s)| s.2).flat_map(|(c, _)| c.iter().copied());
         self.key = key;
-        self.rate = game::best_income(self.curves.concat(), total);
-        self.rate
+        self.rates =
+            (game::best_income(self.curves.concat(), total), game::best_income(ready.collect(), total));
+        self.rates
     }
 }
