@@ -120,7 +120,7 @@ fn the_prep_ceiling_waits_one_grow_time_and_counts_the_stock() {
     // A fixed level and RAM keep the ceiling's rate constant; the prep
     // ceiling's is zero until a grow at the starting security could land.
     let t = small(TILL, r#""duration_s": 600, "hacking": [[0, 50]]"#);
-    let grow_s = game::grow_time_ms(&t.initial.player, &till_server()) / 1000.0;
+    let grow_s = game::grow_s(&t.initial.player, &till_server());
     let report = run(&t, &[Policy::Planner]);
     let p = &report.policies["planner"];
     let rate = p.ceiling / 600.0;

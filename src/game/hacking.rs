@@ -111,6 +111,12 @@ pub fn weaken_time_ms(player: &Player, server: &Server) -> f64 {
     4.0 * hack_time_s(player, server) * 1000.0
 }
 
+/// A grow, in seconds, at the server's security now: no money beyond what a
+/// server holds can be taken from it sooner.
+pub fn grow_s(player: &Player, server: &Server) -> f64 {
+    grow_time_ms(player, server) / 1000.0
+}
+
 /// One round of till or sow, in seconds: a weaken time at the server's
 /// security now (a round's length is fixed when it starts, as in the game).
 pub fn round_s(player: &Player, server: &Server) -> f64 {

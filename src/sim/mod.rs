@@ -909,7 +909,7 @@ impl Ceiling {
         }
         let fastest = crate::state::Player { hacking: self.top, ..w.player.clone() };
         for (at_s, server, grown) in self.seen.iter_mut().filter(|s| !s.2) {
-            *grown = w.t - *at_s >= game::grow_time_ms(&fastest, server) / 1000.0;
+            *grown = w.t - *at_s >= game::grow_s(&fastest, server);
         }
         let total = w.hosts.iter().filter(|h| !h.gone).map(|h| h.cap).sum();
         let grown = self.seen.iter().filter(|s| s.2).count();
