@@ -474,6 +474,24 @@ impl Model {
         true
     }
 
+    /// With nothing running, what a table nets is linear in its chunks: each
+    /// costs its start once. This is the model whose values are that net per
+    /// chunk (`value − start / horizon`, none below zero) and whose changes
+    /// cost nothing, so that a search without change costs on it maximises
+    /// the net of a fresh start. `None` when something runs.
+    pub fn net_of_starts(&self) -> Option<Model> {
+        if self.current.iter().any(Option::is_some) {
+            return None;
+        }
+        let horizon = self.net.policy.horizon_s;
+        let mut priced = self.clone();
+        for shape in priced.jobs.iter_mut().flat_map(|j| &mut j.shapes) {
+            shape.value = (shape.value - shape.start / horizon).max(0.0);
+            (shape.start, shape.stop) = (0.0, 0.0);
+        }
+        Some(priced)
+    }
+
     /// The shape of a job's allocation.
     pub fn shape(&self, job: usize, alloc: &Alloc) -> &Shape {
         &self.jobs[job].shapes[alloc.shape]

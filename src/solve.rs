@@ -14,6 +14,10 @@
 //! 3. For tiny models, an **exact** search over every batch size of the grid
 //!    (depth-first branch and bound over each job's shape and chunks per host,
 //!    stopped by a count of placements), also without change costs.
+//!    On a fresh start (nothing runs) stages 2 and 3 also run on each chunk's
+//!    value net of its start cost ([`Model::net_of_starts`]): the net is then
+//!    linear in the chunks, so those tables aim at the net itself, where the
+//!    others trade an income that starts late for one that costs less to start.
 //! 4. The best of these (today's table on a tie) is climbed once more with
 //!    change costs.
 //!
@@ -22,7 +26,8 @@
 //! every move and every table scores no better than it did from today's table;
 //! P is a local optimum of the search from today's point of view, hence from
 //! its own; and the tables from scratch and of the exact stage are the same
-//! tables from either point of view, already beaten by P. Every stage is
+//! tables from either point of view, already beaten by P (those of a fresh
+//! start are not made at all once P runs). Every stage is
 //! bounded by work, not time: `policy.time_limit_ms` is only a guard, and a
 //! solve it cuts says so.
 //!
@@ -87,10 +92,11 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     let (climbed, settled) = climb(model, &free, baseline.clone(), today, &mut guard);
     let mut candidates = vec![baseline.clone(), climbed];
     if !guard.out_of_time() {
-        let fresh = scratch(model, &free, &mut guard);
-        let exact = exact(model, &free, &fresh);
-        candidates.push(fresh);
-        candidates.extend(exact);
+        candidates.extend(from_scratch(model, &free, &mut guard));
+    }
+    // With nothing running, the same on the net of each start.
+    if let Some(priced) = model.net_of_starts().filter(|_| !guard.out_of_time()) {
+        candidates.extend(from_scratch(&priced, &free, &mut guard));
     }
     let best = best_of(model, &candidates);
     // When today's table or its climb wins and that climb settled, climbing
@@ -102,6 +108,13 @@ pub(crate) fn solve(model: &Model, deadline: Instant) -> Outcome {
     };
     let bound = bound(model, &free, &table, &mut guard);
     Outcome { table, baseline, bound, status: guard.status }
+}
+
+/// The table from scratch and, on a tiny model, the exact stage's.
+fn from_scratch(model: &Model, free: &[Ram], guard: &mut Guard) -> Vec<Table> {
+    let fresh = scratch(model, free, guard);
+    let exact = exact(model, free, &fresh);
+    std::iter::once(fresh).chain(exact).collect()
 }
 
 /// An upper bound on [`Model::value`] of any valid table; `table` (a good one)

@@ -981,10 +981,10 @@ fn regression_more_ram_grow_lowers_net() {
 
 /// The third counterexample, found by a 10,000-case run: on a fresh start, one
 /// more host of 2,055 GB lowers the planned net by 7% (the bigger plan earns
-/// 26% more but starts three times as much). A defect of the search (issue 11),
-/// not yet fixed, so the test is ignored.
+/// 26% more but starts three times as much). Fixed with the fourth, the
+/// eleventh, the twelfth and the thirteenth: on a fresh start a table from
+/// scratch is also chosen on each chunk's value net of its start cost.
 #[test]
-#[ignore = "a known defect of the search: more RAM lowers the net by 7% (issue 11)"]
 fn regression_more_ram_start_cost_lowers_net() {
     let s = saved("more-ram-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(205_500, 1)).unwrap();
@@ -995,7 +995,6 @@ fn regression_more_ram_start_cost_lowers_net() {
 /// 5,671.06 GB, no task yet; the harvest rises 17 % and the prep value 3.2×,
 /// but the start cost 5.2×, so the net falls 4.4 %.
 #[test]
-#[ignore = "a known defect of the search: more RAM lowers the net by 4.4% (issue 11)"]
 fn regression_more_ram_grow_home_start_cost_lowers_net() {
     let s = saved("more-ram-grow-home-start-cost-lowers-net.json");
     let mut bigger = s.clone();
@@ -1021,7 +1020,6 @@ fn regression_more_ram_overlap_fills_home() {
 /// the prep value 1.3 %, but nearly doubles the start cost, so the net falls
 /// 3.4 %: the start-cost class of the first.
 #[test]
-#[ignore = "a known defect of the search: more RAM lowers the net by 3.4% (issue 11)"]
 fn regression_more_ram_big_host_start_cost_lowers_net() {
     let s = saved("more-ram-big-host-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(14_507, 5)).unwrap();
@@ -1034,7 +1032,6 @@ fn regression_more_ram_big_host_start_cost_lowers_net() {
 /// wins there); the bigger is not, and its table from scratch, chosen without
 /// start costs, starts solaris batches whose long cycles cost more than they add.
 #[test]
-#[ignore = "a known defect of the search: more RAM lowers the net by 2.6% (issue 11)"]
 fn regression_more_ram_solaris_start_cost_lowers_net() {
     let s = saved("more-ram-solaris-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(47_020, 1)).unwrap();
@@ -1045,7 +1042,6 @@ fn regression_more_ram_solaris_start_cost_lowers_net() {
 /// of 2 cores more raises the harvest 10.6 % but the start cost 2.8×, so the
 /// net falls 2.2 %.
 #[test]
-#[ignore = "a known defect of the search: more RAM lowers the net by 2.2% (issue 11)"]
 fn regression_more_ram_2_core_host_start_cost_lowers_net() {
     let s = saved("more-ram-2-core-host-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(1_363, 2)).unwrap();
