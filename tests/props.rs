@@ -938,6 +938,7 @@ regressions! {
     regression_more_ram_solaris_start_cost_lowers_net_plans => "more-ram-solaris-start-cost-lowers-net.json",
     regression_more_ram_2_core_host_start_cost_lowers_net_plans => "more-ram-2-core-host-start-cost-lowers-net.json",
     regression_more_ram_tiny_host_lowers_harvest_plans => "more-ram-tiny-host-lowers-harvest.json",
+    regression_more_ram_overlap_bound_batch_plans => "more-ram-overlap-bound-batch.json",
     regression_insert_bound_whole_round_stop_plans => "insert-bound-whole-round-stop.json",
     regression_new_id_taken_by_another_task => "new-id-taken-by-another-task.json",
     regression_resize_sow_with_stale_chunk => "resize-sow-with-stale-chunk.json",
@@ -1045,6 +1046,21 @@ fn regression_more_ram_solaris_start_cost_lowers_net() {
 fn regression_more_ram_2_core_host_start_cost_lowers_net() {
     let s = saved("more-ram-2-core-host-start-cost-lowers-net.json");
     more_ram_keeps_net(&s, &More::Host(1_363, 2)).unwrap();
+}
+
+/// The fourteenth, from a 10,000-case run of 2026-12-07 (seed 2026), found
+/// once fresh starts were planned on the net: on a 230 TB home neo-net's
+/// overlap (324) binds, and the net-priced exact stage finds 323 batches of
+/// H = 86, off the offered menu, which jumps from H = 84 to H = 101; with a
+/// 2 TB host more its 10,000 nodes run out before it finds a better table,
+/// and the plan runs 324 of H = 84: 2.0 % less. Offering, per host size and in all the RAM, the
+/// largest batch of which `overlap` fit fixes it ($128.07m → $128.46m), but
+/// cost the timelines 1.7 to 25 % (`BENCHMARKS.md`), so the test is ignored.
+#[test]
+#[ignore = "a known defect of the menu: more RAM lowers the net by 2.0% (issue 11)"]
+fn regression_more_ram_overlap_bound_batch() {
+    let s = saved("more-ram-overlap-bound-batch.json");
+    more_ram_keeps_net(&s, &More::Host(204_800, 1)).unwrap();
 }
 
 /// The sixth, from a 10,000-case run of 2026-12-04: a fresh start on a 64 GB
