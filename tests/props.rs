@@ -939,6 +939,7 @@ regressions! {
     regression_more_ram_2_core_host_start_cost_lowers_net_plans => "more-ram-2-core-host-start-cost-lowers-net.json",
     regression_more_ram_tiny_host_lowers_harvest_plans => "more-ram-tiny-host-lowers-harvest.json",
     regression_more_ram_overlap_bound_batch_plans => "more-ram-overlap-bound-batch.json",
+    regression_more_ram_overlap_bound_batch_grow_plans => "more-ram-overlap-bound-batch-grow.json",
     regression_insert_bound_whole_round_stop_plans => "insert-bound-whole-round-stop.json",
     regression_new_id_taken_by_another_task => "new-id-taken-by-another-task.json",
     regression_resize_sow_with_stale_chunk => "resize-sow-with-stale-chunk.json",
@@ -1061,6 +1062,22 @@ fn regression_more_ram_2_core_host_start_cost_lowers_net() {
 fn regression_more_ram_overlap_bound_batch() {
     let s = saved("more-ram-overlap-bound-batch.json");
     more_ram_keeps_net(&s, &More::Host(204_800, 1)).unwrap();
+}
+
+/// The fifteenth, of the same class (seed 555; the same bytes at `29d31d0`):
+/// fulcrumtech's overlap (405) binds on a 673,171 GB server, where 405 batches
+/// of H = 252 fill it exactly; growing a 128 GB host by 78.54 GB lets the
+/// exact stage take the model, whose nodes run out with 405 of H = 246, and
+/// the plan runs those: 2.2 % less.
+/// Offering the batch of which `overlap` fit per host size fixes both, but cost
+/// the timelines up to 25 % too (`BENCHMARKS.md`).
+#[test]
+#[ignore = "a known defect of the menu: more RAM lowers the net by 2.2% (issue 11)"]
+fn regression_more_ram_overlap_bound_batch_grow() {
+    let s = saved("more-ram-overlap-bound-batch-grow.json");
+    let mut bigger = s.clone();
+    bigger.hosts[7].max_ram = 206.54;
+    keeps_net(&s, &bigger).unwrap();
 }
 
 /// The sixth, from a 10,000-case run of 2026-12-04: a fresh start on a 64 GB
