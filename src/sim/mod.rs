@@ -83,7 +83,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Invalid};
 use crate::game::{self, Step};
 use crate::range::{self, Range};
-use crate::state::{Drain, DrainMode, Host, HostKind, State, Target, Task};
+use crate::state::{Drain, DrainMode, Host, HostKind, Player, State, Target, Task, TaskKind};
 use crate::{Action, Ram};
 
 pub use chart::svg;
@@ -774,7 +774,7 @@ fn simulate(
         earned: w.earned,
         ceiling: ceiling_total,
         of_ceiling: if ceiling_total > 0.0 { w.earned / ceiling_total } else { 0.0 },
-        prep_ceiling: ceiling.stock + prep_total,
+        prep_ceiling: ceiling.stock() + prep_total,
         earned_by_hour,
         income_per_s_end,
         spent: shop.spent,
@@ -890,11 +890,14 @@ struct Ceiling {
     seen: Vec<(f64, game::Server, bool)>,
     /// The highest level so far: no grow launched by now ran faster than at it.
     top: u32,
-    /// The money the targets held when they appeared, all of it.
-    stock: f64,
 }
 
 impl Ceiling {
+    /// The money the targets held when they appeared, all of it.
+    fn stock(&self) -> f64 {
+        self.seen.iter().map(|s| s.1.money).sum()
+    }
+
     /// Dollars per second no table can beat in `w` now: every target prepped,
     /// all of the hosts' RAM in one pool ([`game::best_income`]); and the same
     /// over only the targets on which a grow could have landed by now, at the
@@ -903,11 +906,10 @@ impl Ceiling {
     fn rates(&mut self, w: &World) -> (f64, f64) {
         self.top = self.top.max(w.player.hacking);
         for t in &w.targets[self.seen.len()..] {
-            let prepped = game::phase(&w.config, &t.server) == crate::state::TaskKind::Harvest;
+            let prepped = game::phase(&w.config, &t.server) == TaskKind::Harvest;
             self.seen.push((w.t, t.server, prepped));
-            self.stock += t.server.money;
         }
-        let fastest = crate::state::Player { hacking: self.top, ..w.player.clone() };
+        let fastest = Player { hacking: self.top, ..w.player.clone() };
         for (at_s, server, grown) in self.seen.iter_mut().filter(|s| !s.2) {
             *grown = w.t - *at_s >= game::grow_s(&fastest, server);
         }
